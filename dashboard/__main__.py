@@ -1,0 +1,40 @@
+"""Command line: `python -m dashboard COMMAND …`. Each command is a thin shell over importable
+functions; the modules below each register their own sub-commands through `add_cli`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that contribute sub-commands (each defines add_cli(subparsers)).
+CLI_MODULES = (
+    "dashboard.demo",
+    "dashboard.loading",
+    "dashboard.scheduler",
+    "dashboard.rules_cli",
+    "dashboard.bench",
+    "dashboard.serve",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="城市信用监测驾驶舱 command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in CLI_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # module not part of this build
+                continue
+            raise
+        module.add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

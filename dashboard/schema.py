@@ -1,0 +1,178 @@
+"""The warehouse schema, in one place: raw → staging → marts, reference and metadata tables.
+
+Layers (one direction):
+- `raw_<entity>`: every accepted row version exactly as received (text), with unknown columns as JSON.
+- `stg_<entity>`: typed, validated versions; `_is_current` marks the live version of each natural key,
+  earlier versions stay with `_ended_at` and `_end_reason` ('replaced' by a later drop, or 'retired'
+  when a full extract no longer carries the key).
+- `<entity>` (a view): the current rows only. Rule SQL reads these views and the marts.
+- marts: `queries/marts/*.sql`, rebuilt after every load from staging and reference data.
+- `quarantine`: rows that could not be used, with reason and original values.
+- `ref_*`: reference data shipped in dashboard/reference, reloaded on every build.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import duckdb
+
+from . import contract
+from .settings import QUERIES_DIR, REFERENCE_DIR
+
+SQL_TYPES = {
+    contract.TEXT: "VARCHAR",
+    contract.DATE: "DATE",
+    contract.MONTH: "DATE",
+    contract.BOOL: "BOOLEAN",
+    contract.INT: "BIGINT",
+    contract.DECIMAL: "DOUBLE",
+}
+
+# Metadata columns every staging row carries.
+STG_META_COLUMNS = (
+    ("_key", "VARCHAR NOT NULL"),
+    ("_row_hash", "VARCHAR NOT NULL"),
+    ("_flags", "VARCHAR NOT NULL DEFAULT ''"),
+    ("_run_id", "VARCHAR"),
+    ("_source", "VARCHAR"),
+    ("_row_no", "BIGINT"),
+    ("_loaded_at", "TIMESTAMP"),
+    ("_is_current", "BOOLEAN NOT NULL DEFAULT TRUE"),
+    ("_ended_at", "TIMESTAMP"),
+    ("_end_reason", "VARCHAR"),
+)
+RAW_META_COLUMNS = (
+    ("_key", "VARCHAR"),
+    ("_row_hash", "VARCHAR"),
+    ("_extra", "VARCHAR"),
+    ("_run_id", "VARCHAR"),
+    ("_source", "VARCHAR"),
+    ("_row_no", "BIGINT"),
+)
+
+OTHER_DDL = (
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        run_id VARCHAR, entity VARCHAR, source VARCHAR, row_no BIGINT,
+        reason_code VARCHAR, message_zh VARCHAR, original VARCHAR, quarantined_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS meta_snapshot (
+        snapshot_id VARCHAR, built_at TIMESTAMP, run_id VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS meta_entity_loads (
+        run_id VARCHAR, entity VARCHAR, source VARCHAR, mode VARCHAR, rows_read BIGINT,
+        rows_accepted BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT, rows_inserted BIGINT,
+        rows_replaced BIGINT, rows_retired BIGINT, extra_columns VARCHAR, loaded_at TIMESTAMP)""",
+)
+
+
+def stg_table(entity: str) -> str:
+    return f"stg_{contract.ENTITY_BY_NAME[entity].name}"
+
+
+def raw_table(entity: str) -> str:
+    return f"raw_{contract.ENTITY_BY_NAME[entity].name}"
+
+
+def entity_ddl(entity: contract.Entity) -> list[str]:
+    """CREATE statements for one entity's raw and staging tables and its current-rows view."""
+    typed = ", ".join(f'"{c.name}" {SQL_TYPES[c.type]}' for c in entity.columns)
+    text = ", ".join(f'"{c.name}" VARCHAR' for c in entity.columns)
+    stg_meta = ", ".join(f"{n} {t}" for n, t in STG_META_COLUMNS)
+    raw_meta = ", ".join(f"{n} {t}" for n, t in RAW_META_COLUMNS)
+    return [
+        f"CREATE TABLE IF NOT EXISTS raw_{entity.name} ({text}, {raw_meta})",
+        f"CREATE TABLE IF NOT EXISTS stg_{entity.name} ({typed}, {stg_meta})",
+        f"CREATE OR REPLACE VIEW {entity.name} AS SELECT * FROM stg_{entity.name} WHERE _is_current",
+    ]
+
+
+def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view that does not exist yet (idempotent)."""
+    for entity in contract.ENTITIES:
+        for stmt in entity_ddl(entity):
+            con.execute(stmt)
+    for stmt in OTHER_DDL:
+        con.execute(stmt)
+
+
+def _read_reference(name: str, reference_dir: Path) -> list[dict[str, str]]:
+    with open(reference_dir / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
+    """(Re)load reference data: departments with their name aliases and authority USCCs,
+    districts (P5), industries with supervising departments, the indicator catalogue, and the
+    working-day calendar (see dashboard.workdays)."""
+    deps = _read_reference("departments", reference_dir)
+    con.execute("""CREATE OR REPLACE TABLE ref_departments (
+        department_code VARCHAR PRIMARY KEY, full_name VARCHAR, short_name VARCHAR,
+        grading_listed BOOLEAN, disclosure_unit BOOLEAN)""")
+    con.executemany("INSERT INTO ref_departments VALUES (?, ?, ?, ?, ?)",
+                    [(d["department_code"], d["full_name"], d["short_name"],
+                      d["grading_listed"] == "1", d["disclosure_unit"] == "1") for d in deps])
+    con.execute("CREATE OR REPLACE TABLE ref_department_names (name VARCHAR PRIMARY KEY, department_code VARCHAR)")
+    names: dict[str, str] = {}
+    for d in deps:
+        for n in (d["full_name"], d["short_name"], d["department_code"], *filter(None, d["aliases"].split("|"))):
+            names.setdefault(n.strip(), d["department_code"])
+    con.executemany("INSERT INTO ref_department_names VALUES (?, ?)", sorted(names.items()))
+    con.execute("CREATE OR REPLACE TABLE ref_department_usccs (uscc VARCHAR PRIMARY KEY, department_code VARCHAR)")
+    con.executemany("INSERT INTO ref_department_usccs VALUES (?, ?)",
+                    [(u.strip(), d["department_code"]) for d in deps
+                     for u in d["authority_usccs"].split("|") if u.strip()])
+    con.execute("CREATE OR REPLACE TABLE ref_districts (district_code VARCHAR PRIMARY KEY, name VARCHAR, kind VARCHAR)")
+    con.executemany("INSERT INTO ref_districts VALUES (?, ?, ?)",
+                    [(d["district_code"], d["name"], d["kind"]) for d in _read_reference("districts", reference_dir)])
+    con.execute("""CREATE OR REPLACE TABLE ref_industries (
+        industry_code VARCHAR PRIMARY KEY, name VARCHAR, supervising_department VARCHAR)""")
+    con.executemany("INSERT INTO ref_industries VALUES (?, ?, ?)",
+                    [(d["industry_code"], d["name"], d["supervising_department"])
+                     for d in _read_reference("industries", reference_dir)])
+    inds = _read_reference("indicators", reference_dir)
+    con.execute("""CREATE OR REPLACE TABLE ref_indicators (
+        indicator_id VARCHAR PRIMARY KEY, name VARCHAR, source VARCHAR, unit VARCHAR,
+        direction VARCHAR, responsible_departments VARCHAR, definition VARCHAR)""")
+    con.executemany("INSERT INTO ref_indicators VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [tuple(d[k] for k in ("indicator_id", "name", "source", "unit", "direction",
+                                          "responsible_departments", "definition")) for d in inds])
+    from .workdays import calendar_rows  # local: the calendar module is optional at import time
+
+    con.execute("CREATE OR REPLACE TABLE ref_calendar (day DATE PRIMARY KEY, is_workday BOOLEAN, workday_seq BIGINT)")
+    con.executemany("INSERT INTO ref_calendar VALUES (?, ?, ?)", calendar_rows())
+
+
+def mart_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
+    """Mart definitions, built in file-name order (prefix them 10_, 20_ … when one uses another)."""
+    return sorted((queries_dir / "marts").glob("*.sql"))
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR) -> None:
+    """Rebuild every mart from staging and reference data. Mart files hold CREATE OR REPLACE
+    TABLE statements and take no parameters."""
+    for path in mart_files(queries_dir):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def insert_current_rows(con: duckdb.DuckDBPyConnection, entity: str, rows: Iterable[Mapping[str, Any]],
+                        run_id: str = "fixture") -> None:
+    """Put typed rows straight into staging as current versions (tests and fixtures only: the
+    loader is the way real data comes in). Missing columns are NULL; the key is built as the
+    loader builds it."""
+    ent = contract.ENTITY_BY_NAME[entity]
+    cols = ent.column_names
+    now = dt.datetime.now()
+    values = []
+    for row in rows:
+        unknown = set(row) - set(cols) - {"_flags"}
+        if unknown:
+            raise KeyError(f"{entity} has no columns {sorted(unknown)}")
+        rec = [row.get(c) for c in cols]
+        key = "|".join("" if row.get(k) is None else str(row.get(k)) for k in ent.key)
+        values.append((*rec, key, f"h{len(values)}", row.get("_flags", ""), run_id, "fixture", len(values) + 1, now))
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in range(len(cols) + 7))
+    con.executemany(
+        f"INSERT INTO stg_{ent.name} ({col_list}, _key, _row_hash, _flags, _run_id, _source, _row_no, _loaded_at) "
+        f"VALUES ({marks})", values)
