@@ -11,7 +11,12 @@ CLI_MODULES = (
     "dashboard.demo",
     "dashboard.loading",
     "dashboard.scheduler",
-    "dashboard.rules_cli",
+    "dashboard.indicators",
+    "dashboard.credit_warnings",
+    "dashboard.grading",
+    "dashboard.profile",
+    "dashboard.users",
+    "dashboard.audit",
     "dashboard.bench",
     "dashboard.serve",
 )

@@ -334,6 +334,16 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d",
 MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y%m", "%Y年%m月")
 
 
+def check_flag(column: Column) -> str | None:
+    """The quality-flag code a failed P3/P4 check puts on a row: uscc_invalid,
+    authority_uscc_invalid, id_no_invalid (the codes rule SQL looks for in `_flags`)."""
+    if column.check == CHECK_USCC:
+        return f"{column.name}_invalid"
+    if column.check == CHECK_ID_NO:
+        return "id_no_invalid"
+    return None
+
+
 def normalize_header(text: str) -> str:
     """Header matching ignores case and surrounding white space (incl. full-width space and BOM)."""
     return str(text).replace("\ufeff", "").strip().strip("\u3000").strip().lower()

@@ -20,7 +20,8 @@ from typing import Any, Iterable, Mapping
 import duckdb
 
 from . import contract
-from .settings import QUERIES_DIR, REFERENCE_DIR
+from .identifiers import is_valid_resident_id, is_valid_uscc
+from .settings import QUERIES_DIR, REFERENCE_DIR, Settings, get_settings
 
 SQL_TYPES = {
     contract.TEXT: "VARCHAR",
@@ -148,18 +149,39 @@ def mart_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
     return sorted((queries_dir / "marts").glob("*.sql"))
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR) -> None:
-    """Rebuild every mart from staging and reference data. Mart files hold CREATE OR REPLACE
-    TABLE statements and take no parameters."""
+def mart_params(settings: Settings) -> dict[str, Any]:
+    """The settings that mart SQL may name as $parameters."""
+    pub = settings.publicity
+    return {
+        "default_severity": pub.default_severity,
+        "minor_min_months": pub.minor_min_months,
+        "minor_max_months": pub.minor_max_months,
+        "general_min_months": pub.general_min_months,
+        "general_max_months": pub.general_max_months,
+        "serious_min_months": pub.serious_min_months,
+        "serious_max_months": pub.serious_max_months,
+        "public_evaluation_name": settings.grades.public_evaluation_name,
+    }
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None,
+                queries_dir: Path = QUERIES_DIR) -> None:
+    """Rebuild every mart from staging and reference data. Mart files hold one CREATE OR REPLACE
+    TABLE statement each and may name settings from mart_params as bound parameters."""
+    from .db import bind
+
+    params = mart_params(settings or get_settings())
     for path in mart_files(queries_dir):
-        con.execute(path.read_text(encoding="utf-8"))
+        sql = path.read_text(encoding="utf-8")
+        con.execute(sql, bind(sql, params))
 
 
 def insert_current_rows(con: duckdb.DuckDBPyConnection, entity: str, rows: Iterable[Mapping[str, Any]],
                         run_id: str = "fixture") -> None:
     """Put typed rows straight into staging as current versions (tests and fixtures only: the
     loader is the way real data comes in). Missing columns are NULL; the key is built as the
-    loader builds it."""
+    loader builds it; unless a row gives `_flags`, the P3/P4 check flags are computed as the
+    loader sets them."""
     ent = contract.ENTITY_BY_NAME[entity]
     cols = ent.column_names
     now = dt.datetime.now()
@@ -170,9 +192,22 @@ def insert_current_rows(con: duckdb.DuckDBPyConnection, entity: str, rows: Itera
             raise KeyError(f"{entity} has no columns {sorted(unknown)}")
         rec = [row.get(c) for c in cols]
         key = "|".join("" if row.get(k) is None else str(row.get(k)) for k in ent.key)
-        values.append((*rec, key, f"h{len(values)}", row.get("_flags", ""), run_id, "fixture", len(values) + 1, now))
+        flags = row["_flags"] if "_flags" in row else _check_flags(ent, row)
+        values.append((*rec, key, f"h{len(values)}", flags, run_id, "fixture", len(values) + 1, now))
     col_list = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in range(len(cols) + 7))
     con.executemany(
         f"INSERT INTO stg_{ent.name} ({col_list}, _key, _row_hash, _flags, _run_id, _source, _row_no, _loaded_at) "
         f"VALUES ({marks})", values)
+
+
+def _check_flags(entity: contract.Entity, row: Mapping[str, Any]) -> str:
+    flags = set()
+    for col in entity.columns:
+        value = row.get(col.name)
+        if value is None or col.check is None:
+            continue
+        ok = is_valid_uscc(value) if col.check == contract.CHECK_USCC else is_valid_resident_id(value)
+        if not ok:
+            flags.add(contract.check_flag(col))
+    return ";".join(sorted(flags))
