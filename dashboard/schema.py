@@ -102,46 +102,53 @@ def _read_reference(name: str, reference_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, ddl: str, frame: "pd.DataFrame") -> None:
+    """Recreate a reference table and fill it from a DataFrame in one bulk insert."""
+    con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
+    con.register("_reference_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {name} SELECT * FROM _reference_rows")
+    finally:
+        con.unregister("_reference_rows")
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
     """(Re)load reference data: departments with their name aliases and authority USCCs,
     districts (P5), industries with supervising departments, the indicator catalogue, and the
-    working-day calendar (see dashboard.workdays)."""
+    working-day calendar (dashboard.workdays)."""
+    import pandas as pd
+
+    from .workdays import calendar_rows
+
     deps = _read_reference("departments", reference_dir)
-    con.execute("""CREATE OR REPLACE TABLE ref_departments (
-        department_code VARCHAR PRIMARY KEY, full_name VARCHAR, short_name VARCHAR,
-        grading_listed BOOLEAN, disclosure_unit BOOLEAN)""")
-    con.executemany("INSERT INTO ref_departments VALUES (?, ?, ?, ?, ?)",
-                    [(d["department_code"], d["full_name"], d["short_name"],
-                      d["grading_listed"] == "1", d["disclosure_unit"] == "1") for d in deps])
-    con.execute("CREATE OR REPLACE TABLE ref_department_names (name VARCHAR PRIMARY KEY, department_code VARCHAR)")
+    _replace_table(con, "ref_departments",
+                   "department_code VARCHAR PRIMARY KEY, full_name VARCHAR, short_name VARCHAR, "
+                   "grading_listed BOOLEAN, disclosure_unit BOOLEAN",
+                   pd.DataFrame([(d["department_code"], d["full_name"], d["short_name"],
+                                  d["grading_listed"] == "1", d["disclosure_unit"] == "1") for d in deps]))
     names: dict[str, str] = {}
     for d in deps:
         for n in (d["full_name"], d["short_name"], d["department_code"], *filter(None, d["aliases"].split("|"))):
             names.setdefault(n.strip(), d["department_code"])
-    con.executemany("INSERT INTO ref_department_names VALUES (?, ?)", sorted(names.items()))
-    con.execute("CREATE OR REPLACE TABLE ref_department_usccs (uscc VARCHAR PRIMARY KEY, department_code VARCHAR)")
-    con.executemany("INSERT INTO ref_department_usccs VALUES (?, ?)",
-                    [(u.strip(), d["department_code"]) for d in deps
-                     for u in d["authority_usccs"].split("|") if u.strip()])
-    con.execute("CREATE OR REPLACE TABLE ref_districts (district_code VARCHAR PRIMARY KEY, name VARCHAR, kind VARCHAR)")
-    con.executemany("INSERT INTO ref_districts VALUES (?, ?, ?)",
-                    [(d["district_code"], d["name"], d["kind"]) for d in _read_reference("districts", reference_dir)])
-    con.execute("""CREATE OR REPLACE TABLE ref_industries (
-        industry_code VARCHAR PRIMARY KEY, name VARCHAR, supervising_department VARCHAR)""")
-    con.executemany("INSERT INTO ref_industries VALUES (?, ?, ?)",
-                    [(d["industry_code"], d["name"], d["supervising_department"])
-                     for d in _read_reference("industries", reference_dir)])
-    inds = _read_reference("indicators", reference_dir)
-    con.execute("""CREATE OR REPLACE TABLE ref_indicators (
-        indicator_id VARCHAR PRIMARY KEY, name VARCHAR, source VARCHAR, unit VARCHAR,
-        direction VARCHAR, responsible_departments VARCHAR, definition VARCHAR)""")
-    con.executemany("INSERT INTO ref_indicators VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [tuple(d[k] for k in ("indicator_id", "name", "source", "unit", "direction",
-                                          "responsible_departments", "definition")) for d in inds])
-    from .workdays import calendar_rows  # local: the calendar module is optional at import time
-
-    con.execute("CREATE OR REPLACE TABLE ref_calendar (day DATE PRIMARY KEY, is_workday BOOLEAN, workday_seq BIGINT)")
-    con.executemany("INSERT INTO ref_calendar VALUES (?, ?, ?)", calendar_rows())
+    _replace_table(con, "ref_department_names", "name VARCHAR PRIMARY KEY, department_code VARCHAR",
+                   pd.DataFrame(sorted(names.items())))
+    _replace_table(con, "ref_department_usccs", "uscc VARCHAR PRIMARY KEY, department_code VARCHAR",
+                   pd.DataFrame([(u.strip(), d["department_code"]) for d in deps
+                                 for u in d["authority_usccs"].split("|") if u.strip()]))
+    _replace_table(con, "ref_districts", "district_code VARCHAR PRIMARY KEY, name VARCHAR, kind VARCHAR",
+                   pd.DataFrame([(d["district_code"], d["name"], d["kind"])
+                                 for d in _read_reference("districts", reference_dir)]))
+    _replace_table(con, "ref_industries",
+                   "industry_code VARCHAR PRIMARY KEY, name VARCHAR, supervising_department VARCHAR",
+                   pd.DataFrame([(d["industry_code"], d["name"], d["supervising_department"])
+                                 for d in _read_reference("industries", reference_dir)]))
+    indicator_columns = ("indicator_id", "name", "source", "unit", "direction", "responsible_departments", "definition")
+    _replace_table(con, "ref_indicators", ", ".join(f"{c} VARCHAR" for c in indicator_columns)
+                   .replace("indicator_id VARCHAR", "indicator_id VARCHAR PRIMARY KEY"),
+                   pd.DataFrame([tuple(d[k] for k in indicator_columns)
+                                 for d in _read_reference("indicators", reference_dir)]))
+    _replace_table(con, "ref_calendar", "day DATE PRIMARY KEY, is_workday BOOLEAN, workday_seq BIGINT",
+                   pd.DataFrame(calendar_rows(), columns=["day", "is_workday", "workday_seq"]))
 
 
 def mart_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:

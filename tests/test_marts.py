@@ -1,0 +1,92 @@
+"""Exact rows of the date-independent marts: P1/P2 inputs, P7, P8 and the repair inputs."""
+import datetime as dt
+
+from dashboard import schema
+from dashboard.identifiers import make_uscc
+
+D = dt.date
+ENTERPRISE = make_uscc("91", "230402", "MA1B2C3D")
+INDIVIDUAL = make_uscc("92", "230403", "L1234567")
+GOVERNMENT = make_uscc("11", "230400", "00123456")
+BAD = ENTERPRISE[:17] + ("0" if ENTERPRISE[17] != "0" else "1")
+
+
+def test_subject_facts_kind_enterprise_and_closing(warehouse):
+    schema.insert_current_rows(warehouse, "subjects", [
+        dict(uscc=ENTERPRISE, name="鹤岗市甲商贸有限公司", status="存续", established_date=D(2020, 1, 1), industry_code="F"),
+        dict(uscc=INDIVIDUAL, name="工农区乙餐馆", status="注销", established_date=D(2019, 5, 1), closed_date=D(2023, 3, 1)),
+        dict(uscc=GOVERNMENT, name="鹤岗市某局", status="存续", established_date=D(2000, 1, 1)),
+        dict(uscc=BAD, name="错码公司", status="吊销", established_date=D(2018, 1, 1)),
+    ])
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT name, uscc_kind, is_enterprise, closed_on_date, supervising_department_code "
+        "FROM subject_facts ORDER BY name").fetchall()
+    assert rows == [
+        ("工农区乙餐馆", "92", False, D(2023, 3, 1), None),
+        ("错码公司", None, False, D(2018, 1, 1), None),   # invalid code: no kind; closed without date → from registration
+        ("鹤岗市某局", "11", False, None, None),
+        ("鹤岗市甲商贸有限公司", "91", True, None, "commerce"),
+    ]
+
+
+def test_penalty_facts_p7_p8_repairs_and_departments(warehouse):
+    base = dict(party_category="法人及非法人组织", uscc=ENTERPRISE, penalty_kinds="罚款")
+    schema.insert_current_rows(warehouse, "penalties", [
+        dict(base, decision_no="G", decision_date=D(2024, 8, 31), authority="市税务局"),                  # 一般 by default
+        dict(base, decision_no="S", decision_date=D(2024, 2, 29), authority="鹤岗市市场监督管理局", severity="严重"),
+        dict(base, decision_no="M", decision_date=D(2024, 1, 15), authority_uscc="11230400112300147B", severity="轻微"),
+        dict(base, decision_no="E", decision_date=D(2024, 1, 15), authority="市税务局", publicity_end=D(2024, 6, 30)),
+        dict(base, decision_no="SIMPLE", decision_date=D(2024, 1, 15), authority="市税务局", procedure="简易"),
+        dict(base, decision_no="FIRST", decision_date=D(2024, 1, 15), authority="市税务局", minor_first_offence=True),
+        dict(base, decision_no="REV", decision_date=D(2024, 1, 15), authority="某未知机关", revoked=True),
+    ])
+    schema.insert_current_rows(warehouse, "repairs", [
+        dict(repair_id="r1", uscc=ENTERPRISE, record_type="penalty", record_ref="G", applied_date=D(2024, 12, 1),
+             status="已修复", decided_date=D(2024, 12, 10)),
+        dict(repair_id="r2", uscc=ENTERPRISE, record_type="penalty", record_ref="S", applied_date=D(2024, 12, 1),
+             status="申请中"),
+        dict(repair_id="r3", uscc=ENTERPRISE, record_type="penalty", record_ref="M", applied_date=D(2024, 2, 1),
+             status="不予修复", decided_date=D(2024, 2, 5)),
+    ])
+    schema.build_marts(warehouse)
+    rows = warehouse.execute("""
+        SELECT decision_no, department_code, severity_class, is_excluded_p7, is_public_credit_info,
+               publicity_end_date, repair_eligible_date, repaired_date, has_pending_repair
+        FROM penalty_facts ORDER BY decision_no""").fetchall()
+    assert rows == [
+        # declared 公示截止期 wins over the computed maximum
+        ("E", "tax", "一般", False, True, D(2024, 6, 30), D(2024, 4, 15), None, False),
+        ("FIRST", "tax", "一般", True, False, D(2025, 1, 15), D(2024, 4, 15), None, False),
+        # month arithmetic clamps: 31 August + 3 months = 30 November
+        ("G", "tax", "一般", False, True, D(2025, 8, 31), D(2024, 11, 30), D(2024, 12, 10), False),
+        ("M", "tax", "轻微", False, True, D(2024, 4, 15), D(2024, 1, 15), None, False),
+        ("REV", None, "一般", False, False, D(2025, 1, 15), D(2024, 4, 15), None, False),
+        ("S", "market", "严重", False, True, D(2027, 2, 28), D(2025, 2, 28), None, True),
+        ("SIMPLE", "tax", "一般", True, False, D(2025, 1, 15), D(2024, 4, 15), None, False),
+    ]
+
+
+def test_penalty_periods_follow_settings(warehouse, tmp_path):
+    from dashboard.settings import DEFAULT_SETTINGS_FILE, Settings
+
+    text = DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8").replace("general_max_months = 12", "general_max_months = 24")
+    custom = tmp_path / "settings.toml"
+    custom.write_text(text, encoding="utf-8")
+    schema.insert_current_rows(warehouse, "penalties", [
+        dict(decision_no="G", decision_date=D(2024, 3, 1), authority="市税务局"),
+    ])
+    schema.build_marts(warehouse, Settings.load(custom, env={}))
+    assert warehouse.execute("SELECT publicity_end_date FROM penalty_facts").fetchone() == (D(2026, 3, 1),)
+
+
+def test_license_facts_department_and_status(warehouse):
+    schema.insert_current_rows(warehouse, "licenses", [
+        dict(license_no="L1", uscc=ENTERPRISE, authority="市交通局", status="有效", valid_to=D(2025, 1, 1)),
+        dict(license_no="L2", uscc=BAD, authority="不存在的机关", status="无效"),
+    ])
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT license_no, department_code, is_valid_status, has_valid_uscc, valid_to FROM license_facts ORDER BY 1"
+    ).fetchall()
+    assert rows == [("L1", "transport", True, True, D(2025, 1, 1)), ("L2", None, False, False, None)]
