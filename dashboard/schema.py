@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -168,7 +169,23 @@ def mart_params(settings: Settings) -> dict[str, Any]:
         "serious_min_months": pub.serious_min_months,
         "serious_max_months": pub.serious_max_months,
         "public_evaluation_name": settings.grades.public_evaluation_name,
+        # W4 / I19 government-body test (marts/30_government_parties.sql): settings lists as
+        # regular expressions, since rule SQL may not use list functions
+        "government_kind_pattern": _any_of(settings.government.uscc_kinds, whole=True),
+        "government_never_kind_pattern": _any_of(settings.government.never_kinds, whole=True),
+        "government_name_pattern": _any_of(settings.government.name_keywords),
+        "government_exclusion_pattern": _any_of(settings.government.name_exclusions),
+        "w4_department": settings.routing["w4_department"],
     }
+
+
+def _any_of(words: Iterable[str], whole: bool = False) -> str:
+    """A regular expression matching text that contains any of `words` (equals one, with `whole`);
+    an empty list gives a pattern that matches nothing."""
+    alternatives = "|".join(re.escape(w) for w in words if w)
+    if not alternatives:
+        return "a^"
+    return f"^({alternatives})$" if whole else f"({alternatives})"
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None,

@@ -76,6 +76,18 @@ class Warehouse:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Sign-in protection of dashboard.auth / dashboard.users ([access] in settings.toml)."""
+
+    max_failed_sign_ins: int = 5
+    failure_window_minutes: int = 15
+    lockout_minutes: int = 15
+    idle_timeout_minutes: int = 30
+    min_password_length: int = 10
+    bcrypt_rounds: int = 12
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every rule threshold of RULES.md §6 plus where the data lives."""
 
@@ -91,6 +103,7 @@ class Settings:
     warehouse: Warehouse
     data_dir: Path = field(default=PROJECT_DIR / "data")
     opstore_url: str = ""
+    access: Access = field(default_factory=Access)
 
     @classmethod
     def load(cls, path: Path | str | None = None, env: Mapping[str, str] | None = None) -> "Settings":
@@ -120,6 +133,7 @@ class Settings:
             warehouse=Warehouse(**raw["warehouse"]),
             data_dir=data_dir,
             opstore_url=opstore_url,
+            access=Access(**raw.get("access", {})),
         )
 
     @property

@@ -1,0 +1,22 @@
+"""Entrypoint of the dashboard (`streamlit run dashboard/app.py`): the router and picture frame.
+
+Every run: who is viewing (sign-in), the pages that viewer may open (st.navigation), the frame
+(freshness badge, as-of month, district filter; dashboard.ui.frame), then the chosen page.
+"""
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR) not in sys.path:  # `streamlit run` puts dashboard/, not the project, on the path
+    sys.path.insert(0, str(PROJECT_DIR))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+
+st.set_page_config(layout="wide", page_title="城市信用监测驾驶舱", page_icon=":material/monitoring:")
+
+viewer = ui.current_viewer()
+page, spec = ui.navigation(viewer)
+ui.frame(viewer, spec)
+page.run()

@@ -1,0 +1,244 @@
+"""Credit warnings (信用预警) W1–W5 at an as-of date: one row per warning and routed department.
+
+Each type is one SQL file in queries/ (see WARNING_QUERIES) returning the same columns. A warning's
+id is `<type>-` + the first 12 hex digits of MD5(type | subject | routed department | anchor), where
+the anchor is the record that opens it: W1 the decision that opened the current episode, W1b the
+decision, W1c the campaign, W2 the licence, W3 the first evaluation of the current below-medium run,
+W4 the case, W5 the loan. So an id is identical across reloads and as-of dates while the condition
+holds, and the follow-up recorded against it (dashboard.followup) survives every load.
+
+first_seen_date is the day the condition last began to hold without a break up to T;
+first_seen_month is the month end of that day (the first monthly extraction that lists it).
+
+CLI: `python -m dashboard warnings --as-of YYYY-MM-DD [--type W1 …] [--department CODE]
+[--format json|csv]` (personal data masked).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from typing import Any, Iterable
+
+import duckdb
+import pandas as pd
+from sqlalchemy import Engine
+
+from .access import Scope
+from .db import as_date, run_query
+from .privacy import mask_frame
+from .settings import Settings, get_settings
+
+WARNING_TYPES = {
+    "W1": "多次行政处罚预警",
+    "W1b": "应修复未修复",
+    "W1c": "专项治理名单",
+    "W2": "行政许可到期风险",
+    "W3": "综合评价中等以下",
+    "W4": "政府失信风险",
+    "W5": "信易贷违约",
+}
+
+WARNING_QUERIES = {
+    "W1": "warnings_w1_repeated_penalties",
+    "W1b": "warnings_w1b_should_repair",
+    "W1c": "warnings_w1c_campaign_lists",
+    "W2": "warnings_w2_licence_expiry",
+    "W3": "warnings_w3_evaluation_below_medium",
+    "W4": "warnings_w4_government_executees",
+    "W5": "warnings_w5_loan_default",
+}
+
+# Columns of warnings_at, in order. anchor_records is a list of record ids.
+WARNING_COLUMNS = (
+    "warning_id", "warning_type", "uscc", "party_id_masked", "subject_name", "department_code",
+    "department_name", "reason", "anchor_records", "risk_level", "escalated", "repair_status",
+    "expiry_date", "first_seen_date", "first_seen_month",
+)
+
+ANCHOR_SEPARATOR = "|"
+
+
+def warning_params(as_of: dt.date, settings: Settings) -> dict[str, Any]:
+    """The bound parameters of the warning queries (each query takes the ones it names)."""
+    w = settings.windows
+    return {
+        "as_of": as_of,
+        "short_months": w.short_months,
+        "short_min_decisions": w.short_min_decisions,
+        "long_months": w.long_months,
+        "long_min_decisions": w.long_min_decisions,
+        "licence_horizon_months": w.licence_horizon_months,
+        "public_evaluation_name": settings.grades.public_evaluation_name,
+        "below_medium_grades": ";".join(settings.grades.below_medium),
+        "default_buffer_days": settings.default_buffer_days,
+        "w5_department": settings.routing["w5_department"],
+    }
+
+
+def warning_type_of(warning_id: str) -> str | None:
+    """The type encoded in a warning id ('W1b-3f…' → 'W1b'), None for anything else."""
+    prefix = str(warning_id).split("-", 1)[0]
+    return prefix if prefix in WARNING_TYPES else None
+
+
+def _check_types(types: Iterable[str] | None) -> list[str]:
+    chosen = list(WARNING_TYPES) if not types else list(dict.fromkeys(types))
+    unknown = [t for t in chosen if t not in WARNING_TYPES]
+    if unknown:
+        raise ValueError(f"未知的预警类型：{'、'.join(unknown)}（可选 {'、'.join(WARNING_TYPES)}）")
+    return chosen
+
+
+def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Scope,
+                types: Iterable[str] | None = None, department_code: str | None = None,
+                uscc: str | None = None, settings: Settings | None = None) -> pd.DataFrame:
+    """Every warning holding at `as_of` that the viewer's scope reaches: one row per warning and
+    routed department (WARNING_COLUMNS), ordered by type, department, subject. `types` limits the
+    warning types, `department_code` the routed department, `uscc` the subject. Natural persons'
+    names and ID numbers are masked unless `scope.personal_data` (P6)."""
+    settings = settings or get_settings()
+    params = warning_params(as_of=as_date(as_of), settings=settings)
+    frames = []
+    for warning_type in _check_types(types):
+        frame = run_query(con, WARNING_QUERIES[warning_type], params, scope=scope, scope_column="department_code")
+        if department_code is not None:
+            frame = frame[frame["department_code"] == department_code]
+        if uscc is not None:
+            frame = frame[frame["uscc"] == uscc]
+        frames.append(frame)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)
+    out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
+    out = out.rename(columns={"party_id_no": "party_id_masked"})
+    for column in ("expiry_date", "first_seen_date", "first_seen_month"):
+        out[column] = pd.to_datetime(out[column]).dt.date
+    escalated = out["escalated"].fillna(False).astype(bool)
+    out = out.astype(object).where(out.notna(), None)  # missing values are None, not NaN/NaT
+    out["escalated"] = escalated
+    out["anchor_records"] = out["anchor_records"].map(
+        lambda text: [] if text is None else str(text).split(ANCHOR_SEPARATOR))
+    order = {t: i for i, t in enumerate(WARNING_TYPES)}
+    out = out.assign(_order=out["warning_type"].map(order)).sort_values(
+        ["_order", "department_code", "uscc", "warning_id"], na_position="last", kind="stable")
+    return out[list(WARNING_COLUMNS)].reset_index(drop=True)
+
+
+def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope,
+                   settings: Settings | None = None) -> pd.DataFrame:
+    """Per routed department and warning type at `as_of`: n_open (holding at T), n_acted (of those,
+    with a follow-up action recorded on or before T), n_overdue (no action within the SLA),
+    n_resolved (已解除: held at the previous month end or had steps, no longer holds) and the median
+    working days from first appearance to first action. See dashboard.followup."""
+    from .followup import warning_status
+
+    status = warning_status(con, engine, as_of, scope, settings=settings)
+    columns = ["department_code", "department_name", "warning_type", "n_open", "n_acted", "n_overdue",
+               "n_resolved", "median_working_days_to_first_action"]
+    if status.empty:
+        return pd.DataFrame(columns=columns)
+    status = status.assign(
+        is_open=status["holds"],
+        is_acted=status["holds"] & status["first_action_date"].notna(),
+        is_resolved=~status["holds"],
+        department_code=status["department_code"].fillna(""),
+        working_days_to_first_action=pd.to_numeric(status["working_days_to_first_action"]),
+    )
+    out = status.groupby(["department_code", "warning_type"], sort=True).agg(
+        n_open=("is_open", "sum"),
+        n_acted=("is_acted", "sum"),
+        n_overdue=("is_overdue", "sum"),
+        n_resolved=("is_resolved", "sum"),
+        median_working_days_to_first_action=("working_days_to_first_action", "median"),
+    ).reset_index()
+    names = run_query(con, "page_departments").set_index("department_code")["short_name"]
+    out["department_code"] = out["department_code"].replace("", None)
+    out["department_name"] = out["department_code"].map(names).astype(object).where(lambda n: n.notna(), None)
+    out = out.astype({c: int for c in ("n_open", "n_acted", "n_overdue", "n_resolved")})
+    order = {t: i for i, t in enumerate(WARNING_TYPES)}
+    out = out.assign(_order=out["warning_type"].map(order)).sort_values(
+        ["department_code", "_order"], na_position="last", kind="stable").reset_index(drop=True)
+    return out[columns]
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-ready records: dates as ISO text, missing values as null, lists kept."""
+    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def frame_text(frame: pd.DataFrame, fmt: str) -> str:
+    """A frame as JSON (a list of records, non-ASCII kept) or CSV (lists joined by ';')."""
+    records = frame_to_records(frame)
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(frame.columns), lineterminator="\n")
+    writer.writeheader()
+    for rec in records:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items()})
+    return out.getvalue()
+
+
+def write_utf8(text: str) -> None:
+    """Write to stdout as UTF-8 whatever the terminal's locale."""
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def open_live_snapshot(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the live warehouse snapshot; exits with a Chinese message before
+    the first load."""
+    from . import snapshots
+
+    live = snapshots.current_snapshot(settings)
+    if live is None:
+        raise SystemExit("尚未装载数据：请先运行 python -m dashboard load <数据目录>")
+    return snapshots.connect_readonly(live.path)
+
+
+def _cmd_warnings(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        types = _check_types(args.type)
+        as_of = dt.date.fromisoformat(args.as_of)
+    except ValueError as exc:
+        print(f"参数错误：{exc}", file=sys.stderr)
+        return 2
+    con = open_live_snapshot(settings)
+    try:
+        # The command line never shows personal data unmasked.
+        frame = warnings_at(con, as_of, Scope.all(), types=types, department_code=args.department,
+                            settings=settings)
+    finally:
+        con.close()
+    write_utf8(frame_text(frame, args.format))
+    return 0
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("warnings", help="列出某日成立的信用预警（W1–W5，个人信息脱敏）")
+    p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
+    p.add_argument("--type", action="append", choices=list(WARNING_TYPES),
+                   help="预警类型，可重复（默认全部）")
+    p.add_argument("--department", help="只看推送给该部门的预警（部门代码，如 market）")
+    p.add_argument("--format", choices=("json", "csv"), default="json", help="输出格式（默认 json）")
+    p.set_defaults(func=_cmd_warnings)

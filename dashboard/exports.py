@@ -1,0 +1,228 @@
+"""Every list of the dashboard as a table on screen and as Excel / CSV downloads of exactly what
+is shown (issue: "Every list has an Excel (.xlsx, Chinese headers) and CSV download").
+
+`shown_frame` turns a query function's frame into the table people see: only the listed
+columns, Chinese headers, statuses and booleans in words, lists joined, natural persons masked
+per P6 (dashboard.privacy; a second line of defence behind the query functions). The downloads
+are built from that same frame, with text cells that begin with = + - @ (or a tab / carriage
+return) neutralised so that a spreadsheet never runs them as formulas. Bytes are built only when
+someone downloads, and kept in a small in-process cache keyed by what the table shows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from . import formatting as fmt
+from .access import Scope
+from .privacy import mask_frame
+
+# Column kinds: how a value is shown on screen, in Excel and in CSV.
+TEXT, PCT, COUNT, NUMBER, DATE, MONTH, WAN_YUAN, BOOL, LIST, STATUS = (
+    "text", "pct", "count", "number", "date", "month", "wan_yuan", "bool", "list", "status")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DISPLAY_TZ = "Asia/Shanghai"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One shown column: its Chinese header and its kind."""
+
+    label: str
+    kind: str = TEXT
+
+
+ColumnSpec = Mapping[str, "str | Col | tuple[str, str]"]
+
+
+def _col(spec: str | Col | tuple[str, str]) -> Col:
+    if isinstance(spec, Col):
+        return spec
+    if isinstance(spec, tuple):
+        return Col(*spec)
+    return Col(spec)
+
+
+def columns_of(spec: ColumnSpec) -> dict[str, Col]:
+    """The column spec with every entry as a Col."""
+    return {name: _col(s) for name, s in spec.items()}
+
+
+def _list_text(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else list(value)
+        return "、".join(str(v) for v in items if not fmt.is_missing(v))
+    return None if fmt.is_missing(value) else str(value)
+
+
+def _bool_text(value: Any) -> Any:
+    if fmt.is_missing(value):
+        return None
+    return "是" if bool(value) else "否"
+
+
+def shown_frame(frame: pd.DataFrame, columns: ColumnSpec, scope: Scope,
+                personal: Mapping[str, str] | None = None, person_flag: str | None = None) -> pd.DataFrame:
+    """The table as shown: `columns` (English name → Chinese header, or (header, kind)) in order,
+    columns the frame lacks left out; `personal` columns (name → 'name'|'id_no'|'phone') masked
+    unless the scope grants personal data (only rows where `person_flag` is true, if given)."""
+    cols = columns_of(columns)
+    if personal:
+        frame = mask_frame(frame, scope, dict(personal), person_flag if person_flag in frame else None)
+    present = [c for c in cols if c in frame.columns]
+    out = frame.loc[:, present].copy()
+    for name in present:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            # a spreadsheet cannot hold zoned times: show them as the office reads them
+            out[name] = out[name].dt.tz_convert(DISPLAY_TZ).dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+        kind = cols[name].kind
+        if kind == LIST:
+            out[name] = out[name].map(_list_text).astype(object)
+        elif kind == BOOL:
+            out[name] = out[name].map(_bool_text).astype(object)
+        elif kind == STATUS:
+            out[name] = out[name].map(lambda s: fmt.STATUS_LABELS.get(str(s), fmt.STATUS_LABELS["none"])).astype(object)
+        elif kind == MONTH:
+            out[name] = out[name].map(lambda d: None if fmt.is_missing(d) else fmt.fmt_month(d)).astype(object)
+        elif kind == DATE:
+            out[name] = out[name].map(fmt.to_date).astype(object)
+    out.columns = [cols[c].label for c in present]
+    return out.reset_index(drop=True)
+
+
+def kinds_by_label(columns: ColumnSpec) -> dict[str, str]:
+    """Chinese header → kind, for formatting the shown frame."""
+    return {c.label: c.kind for c in columns_of(columns).values()}
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised (headers included)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise).astype(object)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def _cell_text(value: Any, kind: str) -> Any:
+    if fmt.is_missing(value):
+        return ""
+    if kind == PCT:
+        return f"{float(value) * 100:.2f}%"
+    if kind == DATE:
+        return fmt.fmt_date(value)
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
+    """UTF-8 with BOM (so that Excel opens Chinese headers correctly); ratios as 12.34%."""
+    out = frame.copy()
+    for label, kind in (kinds or {}).items():
+        if label in out.columns and kind in (PCT, DATE):
+            out[label] = out[label].map(lambda v, k=kind: _cell_text(v, k)).astype(object)
+    return neutralised(out).to_csv(index=False).encode("utf-8-sig")
+
+
+def _text_width(value: Any) -> int:
+    text = "" if fmt.is_missing(value) else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def xlsx_bytes(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, sheet_name: str = "数据") -> bytes:
+    """One sheet with bold Chinese headers, the header row frozen, ratios as 0.00%, dates as
+    yyyy-mm-dd and columns wide enough for their text."""
+    kinds = dict(kinds or {})
+    data = neutralised(frame)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
+        sheet_name = sheet_name[:31]
+        data.to_excel(writer, sheet_name=sheet_name, index=False)
+        book, sheet = writer.book, writer.sheets[sheet_name]
+        formats = {PCT: book.add_format({"num_format": "0.00%"}),
+                   DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
+                   COUNT: book.add_format({"num_format": "#,##0"}),
+                   WAN_YUAN: book.add_format({"num_format": "#,##0.00"})}
+        header = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True})
+        for i, label in enumerate(frame.columns):
+            sheet.write(0, i, neutralise(str(label)), header)
+            sample = [label, *data.iloc[:200, i].tolist()]
+            width = min(max(_text_width(v) for v in sample) + 2, 60)
+            sheet.set_column(i, i, width, formats.get(kinds.get(label, TEXT)))
+        sheet.freeze_panes(1, 0)
+    return buffer.getvalue()
+
+
+class _BytesCache:
+    """A small LRU of built downloads: the same table downloaded twice is built once."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        data = build()
+        with self._lock:
+            self._items[key] = data
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_cache = _BytesCache()
+
+
+@dataclass
+class Download:
+    """A table's downloads, built on demand. `key` names what the table shows (snapshot, scope,
+    table, arguments) so that cached bytes are never served for another view; `on_build`
+    (e.g. the audit record of the download) runs each time a file is handed out."""
+
+    key: str
+    frame: pd.DataFrame
+    kinds: Mapping[str, str]
+    sheet_name: str = "数据"
+    on_build: Callable[[str, int], None] | None = None
+
+    def _notify(self, kind: str) -> None:
+        if self.on_build is not None:
+            self.on_build(kind, len(self.frame))
+
+    def xlsx(self) -> bytes:
+        self._notify("xlsx")
+        return _cache.get((self.key, "xlsx"), lambda: xlsx_bytes(self.frame, self.kinds, self.sheet_name))
+
+    def csv(self) -> bytes:
+        self._notify("csv")
+        return _cache.get((self.key, "csv"), lambda: csv_bytes(self.frame, self.kinds))
+
+
+def file_stem(title: str, as_of: dt.date | None = None) -> str:
+    """A download's file name without extension: 信用预警清单_2024年6月."""
+    safe = "".join(ch for ch in title if ch not in '\\/:*?"<>|').strip() or "数据"
+    return f"{safe}_{fmt.fmt_month(as_of)}" if as_of else safe

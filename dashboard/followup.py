@@ -1,0 +1,203 @@
+"""Warning follow-up (预警跟踪反馈): the steps departments record, and each warning's status at T.
+
+Lifecycle (RULES.md W-lifecycle; 000 §三 二、三; 003 §四(二)): 新产生 → 已查看 → 提示约谈 / 警示约谈 →
+已送达修复告知书 → 已签署信用承诺书 → 已整改, and 已解除 once the warning's condition no longer holds.
+Departments record every step but 新产生 (the initial state) and 已解除 (computed) in the operational
+store table `warning_steps`, keyed by the stable warning id (dashboard.credit_warnings).
+
+How 已解除 is found, without a history table: a warning is 已解除 at T when it held at the month end
+before T, or has recorded steps, and does not hold at T. Warnings are computed from the warehouse
+for T and for that month end (two evaluations, not one per month), and W1–W5 carry their own
+first_seen_date (the day the condition last began to hold), so nothing has to be remembered
+between loads; the steps are the only state the app keeps.
+
+Actions: 已查看 (viewed) is recorded but is not an action; a warning counts as acted on from its
+first step in ACTION_STEPS. Overdue at T: it holds, has no action on or before T, and more than
+settings.sla.action_working_days working days (PRC statutory calendar, dashboard.workdays) have
+passed since first_seen_date — i.e. T is after deadline_date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from functools import lru_cache
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+from sqlalchemy import (Column, Date, DateTime, Engine, Integer, String, Table, Text, insert, select)
+
+from . import opstore
+from .access import Scope
+from .db import as_date
+from .settings import Settings, get_settings
+from .workdays import calendar_rows
+
+STEPS = ("新产生", "已查看", "提示约谈", "警示约谈", "已送达修复告知书", "已签署信用承诺书", "已整改")
+RESOLVED = "已解除"
+RECORDABLE_STEPS = STEPS[1:]
+ACTION_STEPS = STEPS[2:]
+STEP_ORDER = {step: i for i, step in enumerate(STEPS)}
+
+warning_steps = Table(
+    "warning_steps", opstore.metadata,
+    Column("step_id", Integer, primary_key=True, autoincrement=True),
+    Column("warning_id", String(32), nullable=False, index=True),
+    Column("warning_type", String(8), nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("action_date", Date, nullable=False),
+    Column("note", Text),
+    Column("user_name", String(64), nullable=False),
+    Column("department_code", String(64), nullable=False, index=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+STEP_COLUMNS = ("step_id", "warning_id", "warning_type", "step", "action_date", "note", "user_name",
+                "department_code", "recorded_at")
+
+_ready: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _ensure_table(engine: Engine) -> None:
+    # Engines from opstore.get_engine already have it; engines made elsewhere (tests) get it here.
+    if engine not in _ready:
+        warning_steps.create(engine, checkfirst=True)
+        _ready.add(engine)
+
+
+def record_step(engine: Engine, warning_id: str, step: str, action_date: dt.date | str, note: str | None,
+                user: str, department_code: str) -> int:
+    """Record one follow-up step of a warning (any of RECORDABLE_STEPS) done on `action_date` by
+    `user` of `department_code`; returns the step id. Steps are never edited: a correction is a
+    new step."""
+    from .credit_warnings import warning_type_of
+
+    if step not in RECORDABLE_STEPS:
+        raise ValueError(f"不能记录的跟踪步骤：{step}（可选 {'、'.join(RECORDABLE_STEPS)}）")
+    warning_type = warning_type_of(warning_id)
+    if warning_type is None:
+        raise ValueError(f"不是预警编号：{warning_id}")
+    if not user or not department_code:
+        raise ValueError("跟踪步骤须注明操作人和部门")
+    _ensure_table(engine)
+    with engine.begin() as conn:
+        result = conn.execute(insert(warning_steps).values(
+            warning_id=warning_id, warning_type=warning_type, step=step, action_date=as_date(action_date),
+            note=note, user_name=user, department_code=department_code,
+            recorded_at=dt.datetime.now(dt.timezone.utc)))
+        return int(result.inserted_primary_key[0])
+
+
+def steps_for(engine: Engine, warning_ids: Iterable[str] | None = None, *, departments: Iterable[str] | None = None,
+              until: dt.date | None = None) -> pd.DataFrame:
+    """Recorded steps (STEP_COLUMNS), oldest first: of the given warnings (None = all), recorded by
+    the given departments (None = any), with action_date on or before `until` (None = any)."""
+    _ensure_table(engine)
+    query = select(*[warning_steps.c[c] for c in STEP_COLUMNS])
+    if warning_ids is not None:
+        ids = sorted(set(warning_ids))
+        if not ids:
+            return pd.DataFrame(columns=list(STEP_COLUMNS))
+        query = query.where(warning_steps.c.warning_id.in_(ids))
+    if departments is not None:
+        query = query.where(warning_steps.c.department_code.in_(sorted(set(departments))))
+    if until is not None:
+        query = query.where(warning_steps.c.action_date <= until)
+    query = query.order_by(warning_steps.c.action_date, warning_steps.c.step_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    # object columns keep None for a missing note (string inference would turn it into NaN)
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(STEP_COLUMNS), dtype=object)
+    frame["step_id"] = frame["step_id"].astype("int64")
+    return frame
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[dict[dt.date, int], dict[int, dt.date]]:
+    """day → workday_seq, and workday_seq → that working day (the ref_calendar numbering)."""
+    rows = calendar_rows()
+    return {day: seq for day, _, seq in rows}, {seq: day for day, work, seq in rows if work}
+
+
+def _seq(days: pd.Series) -> pd.Series:
+    by_day = _calendar()[0]
+    return days.map(lambda d: by_day.get(d) if isinstance(d, dt.date) else None).astype("Float64")
+
+
+def previous_month_end(day: dt.date) -> dt.date:
+    """The last day of the month before `day`'s month."""
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+STATUS_COLUMNS = ("warning_id", "warning_type", "uscc", "subject_name", "department_code", "department_name",
+                  "reason", "holds", "status", "first_seen_date", "deadline_date", "first_action_date",
+                  "working_days_to_first_action", "is_overdue", "n_steps")
+
+
+def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope,
+                   settings: Settings | None = None) -> pd.DataFrame:
+    """Each warning the viewer's scope reaches that holds at `as_of`, or is 已解除 at `as_of`, with
+    its follow-up status (STATUS_COLUMNS): status (latest recorded step on or before T, 新产生 when
+    none, 已解除 when it no longer holds), deadline_date (first_seen_date + the action SLA in working
+    days), first_action_date, working_days_to_first_action and is_overdue (see the module doc)."""
+    from .credit_warnings import WARNING_TYPES, warning_type_of, warnings_at
+
+    settings = settings or get_settings()
+    as_of = as_date(as_of)
+    current = warnings_at(con, as_of, scope, settings=settings).assign(holds=True)
+    earlier = warnings_at(con, previous_month_end(as_of), scope, settings=settings)
+    steps = steps_for(engine, departments=None if scope.sees_all else scope.department_list, until=as_of)
+    # Steps of the warnings in view, whichever department recorded them, plus steps the viewer's
+    # departments recorded on warnings that hold at neither date.
+    in_view = set(current["warning_id"]) | set(earlier["warning_id"])
+    steps = pd.concat([steps, steps_for(engine, in_view, until=as_of)], ignore_index=True)
+    steps = steps.drop_duplicates("step_id")
+
+    resolved = earlier[~earlier["warning_id"].isin(current["warning_id"])].assign(holds=False)
+    step_only_ids = sorted(set(steps["warning_id"]) - in_view)
+    step_only = steps[steps["warning_id"].isin(step_only_ids)].sort_values("step_id").groupby("warning_id").last()
+    step_only = pd.DataFrame({
+        "warning_id": step_only.index,
+        "warning_type": [warning_type_of(i) for i in step_only.index],
+        "department_code": step_only["department_code"].to_numpy(),
+        "holds": False,
+    })
+    frames = [f for f in (current, resolved, step_only) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(STATUS_COLUMNS))
+    # one row per warning id: a warning routed to two departments is two ids already
+    out = pd.concat(frames, ignore_index=True).drop_duplicates("warning_id")
+
+    steps = steps.assign(order=steps["step"].map(STEP_ORDER))
+    latest = steps.sort_values(["action_date", "order", "step_id"]).groupby("warning_id").last()["step"]
+    actions = steps[steps["step"].isin(ACTION_STEPS)]
+    first_action = actions.groupby("warning_id")["action_date"].min()
+    n_steps = steps.groupby("warning_id").size()
+
+    out["status"] = out["warning_id"].map(latest).fillna(STEPS[0])
+    out.loc[~out["holds"].astype(bool), "status"] = RESOLVED
+    out["first_action_date"] = out["warning_id"].map(first_action).astype(object)
+    out["n_steps"] = out["warning_id"].map(n_steps).fillna(0).astype(int)
+
+    sla = settings.sla.action_working_days
+    seq_seen = _seq(out["first_seen_date"]) if "first_seen_date" in out else pd.Series(dtype="Float64")
+    seq_action = _seq(out["first_action_date"])
+    by_seq = _calendar()[1]
+    out["deadline_date"] = (seq_seen + sla).map(lambda s: None if pd.isna(s) else by_seq.get(int(s))).astype(object)
+    out["working_days_to_first_action"] = (seq_action - seq_seen).astype("Int64")
+    seq_t = _calendar()[0].get(as_of)
+    days_open = (seq_t - seq_seen) if seq_t is not None else pd.Series(pd.NA, index=out.index, dtype="Float64")
+    out["is_overdue"] = (out["holds"].astype(bool) & out["first_action_date"].isna()
+                         & (days_open > sla).fillna(False)).astype(bool)
+    out["holds"] = out["holds"].astype(bool)
+    for column in STATUS_COLUMNS:
+        if column not in out:
+            out[column] = None
+    flags = out[["holds", "is_overdue", "n_steps"]].copy()
+    out = out.astype(object).where(out.notna(), None)  # missing values are None, not NaN/NaT/<NA>
+    out[["holds", "is_overdue", "n_steps"]] = flags
+    order = {t: i for i, t in enumerate(WARNING_TYPES)}
+    out = out.assign(_order=out["warning_type"].map(order)).sort_values(
+        ["holds", "_order", "department_code", "warning_id"], ascending=[False, True, True, True],
+        na_position="last", kind="stable")
+    return out[list(STATUS_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,61 @@
+"""CSV text encodings: UTF-8 (with or without BOM) or GB18030/GBK, decided by strict decoding.
+
+A file is UTF-8 when every byte decodes as UTF-8; otherwise GB18030 when every byte decodes as
+GB18030 (a superset of GBK and GB2312); otherwise it is refused. Nothing is ever decoded with
+replacement characters, so a wrong guess cannot slip through silently.
+"""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+UTF8, GB18030 = "utf-8", "gb18030"
+CHUNK_BYTES = 16 << 20
+BOM = codecs.BOM_UTF8
+
+
+class Undecodable(Exception):
+    """The file is neither valid UTF-8 nor valid GB18030."""
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect(path: Path) -> str:
+    """UTF8 or GB18030 (see module doc); raises Undecodable."""
+    if _decodes(path, UTF8):
+        return UTF8
+    if _decodes(path, GB18030):
+        return GB18030
+    raise Undecodable(str(path))
+
+
+def transcode_to_utf8(path: Path, target: Path, encoding: str = GB18030) -> None:
+    """Stream `path` (in `encoding`) into `target` as UTF-8, chunk by chunk; strict decoding."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    first = True
+    with open(path, "rb") as src, open(target, "w", encoding=UTF8, newline="") as dst:
+        while chunk := src.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            if first:
+                text = text.lstrip("\ufeff")  # a GB18030 BOM decodes to U+FEFF
+                first = False
+            dst.write(text)
+        dst.write(decoder.decode(b"", final=True))
+
+
+def head_text(path: Path, encoding: str, max_bytes: int = 1 << 20) -> str:
+    """The beginning of a file as text (enough for the header line), BOM removed."""
+    with open(path, "rb") as f:
+        data = f.read(max_bytes)
+    text = codecs.getincrementaldecoder(encoding)("replace").decode(data)
+    return text.lstrip("\ufeff")

@@ -1,0 +1,320 @@
+"""Readers: put one source's rows, as text, into the temporary table `_ingest_src`.
+
+Whatever the format, `_ingest_src` has one VARCHAR column per source column, named c0, c1, …
+in source order (so no name from a file ever becomes a SQL identifier), and the reader says how
+to compute the row number a person sees (CSV: header = line 1, first data row = 2; XLSX: the
+sheet row; Parquet and SQL: the 1-based row). CSV and Parquet are read by DuckDB itself;
+XLSX and SQL sources are fetched row by row in chunks, which is fine at their scale.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from . import encoding, labels
+from .model import FILE, SQL, EntitySource, IngestError, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+SRC_TABLE = "_ingest_src"
+CHUNK_ROWS = 50_000
+CSV_DELIMITERS = (",", "\t", ";", "|")
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SELECT = re.compile(r"\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """What a reader left in `_ingest_src`: the original headers (column i is `c{i}`) and the SQL
+    expression, over `_ingest_src`, of each row's person-visible number."""
+
+    headers: list[str]
+    row_no_sql: str
+
+
+def read(con: duckdb.DuckDBPyConnection, source: EntitySource, tmp_dir: Path,
+         say: Callable[[str], None]) -> Extract:
+    """Read `source` into `_ingest_src`. Raises IngestError (unusable source, Chinese message)
+    or SourceUnavailable (database unreachable)."""
+    if source.kind == FILE:
+        if source.path is None:
+            raise IngestError(labels.ERR_READ.format(name=source.display_name, reason=labels.ERR_NOT_FOUND))
+        path = Path(source.path)
+        name = source.display_name
+        if not path.is_file():
+            raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NOT_FOUND))
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return read_csv(con, path, name, tmp_dir, say)
+        if suffix == ".xlsx":
+            return read_xlsx(con, path, name, source.entity)
+        if suffix == ".parquet":
+            return read_parquet(con, path, name)
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_FORMAT))
+    if source.kind == SQL:
+        return read_sql(con, source)
+    raise ValueError(f"unknown source kind {source.kind!r}")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def _sniff_delimiter(first_line: str) -> str:
+    """The candidate delimiter occurring most often outside quotes in the header line (',' on ties)."""
+    counts = dict.fromkeys(CSV_DELIMITERS, 0)
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(CSV_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _csv_header(path: Path, enc: str) -> tuple[list[str], str]:
+    head = encoding.head_text(path, enc)
+    first_line = head.split("\n", 1)[0]
+    delim = _sniff_delimiter(first_line)
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=delim, quotechar='"'))
+    except (StopIteration, csv.Error):
+        header = []
+    return header, delim
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, tmp_dir: Path,
+             say: Callable[[str], None]) -> Extract:
+    """CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (see encoding.detect); DuckDB parses it."""
+    if path.stat().st_size == 0:
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_EMPTY))
+    try:
+        enc = encoding.detect(path)
+    except encoding.Undecodable:
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_ENCODING)) from None
+    data_path = path
+    if enc != encoding.UTF8:
+        say(f"{name}：GB18030 编码，转换为 UTF-8")
+        data_path = tmp_dir / "transcoded.csv"
+        encoding.transcode_to_utf8(path, data_path, enc)
+    header, delim = _csv_header(data_path, encoding.UTF8)
+    if not header or not any(h.strip() for h in header):
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NO_HEADER))
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    sql = (f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} AS SELECT * FROM read_csv($path, header = true, "
+           f"delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = {columns})")
+    try:
+        con.execute(sql, {"path": str(data_path), "delim": delim})
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0][:300]
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_CSV.format(detail=detail))) from None
+    return Extract(headers=header, row_no_sql="rowid + 2")
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extract:
+    """Parquet via DuckDB; every column cast to VARCHAR (dates come out ISO)."""
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
+        headers = [row[0] for row in described]
+        cols = ", ".join(f"c{i} VARCHAR" for i in range(len(headers)))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} ({cols})")
+        # Positional insert: the file's column names never enter the SQL text.
+        con.execute(f"INSERT INTO {SRC_TABLE} SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)",
+                    {"path": str(path)})
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0][:300]
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_PARQUET.format(detail=detail))) from None
+    return Extract(headers=headers, row_no_sql="rowid + 1")
+
+
+# --- Python-fetched rows (XLSX, SQL) ---------------------------------------------------------
+
+def cell_text(value: Any) -> str | None:
+    """A cell or database value as the text a CSV export would carry (dates ISO, 12.0 → "12")."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+def _create_src(con: duckdb.DuckDBPyConnection, ncols: int, with_row_no: bool) -> None:
+    cols = [f"c{i} VARCHAR" for i in range(ncols)]
+    if with_row_no:
+        cols.append("_row_no BIGINT")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} ({', '.join(cols)})")
+
+
+def _append(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence[str | None]], ncols: int,
+            row_nos: Sequence[int] | None = None) -> None:
+    """Append text rows to `_ingest_src` through an Arrow table (one INSERT per chunk)."""
+    if not rows:
+        return
+    arrays = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(ncols)}
+    if row_nos is not None:
+        arrays["_row_no"] = pa.array(row_nos, pa.int64())
+    chunk = pa.table(arrays)  # noqa: F841  (scanned by name below)
+    con.register("_ingest_chunk", chunk)
+    try:
+        con.execute(f"INSERT INTO {SRC_TABLE} SELECT * FROM _ingest_chunk")
+    finally:
+        con.unregister("_ingest_chunk")
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+def _pick_sheet(workbook: Any, entity: str) -> Any:
+    """The sheet named after the entity (or its Chinese label), else the first sheet."""
+    from .. import contract
+
+    wanted = {entity.lower(), contract.ENTITY_BY_NAME[entity].label}
+    for ws in workbook.worksheets:
+        if ws.title.strip().lower() in wanted or ws.title.strip() in wanted:
+            return ws
+    return workbook.worksheets[0]
+
+
+def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str) -> Extract:
+    """XLSX through openpyxl (read-only, cached formula values); the first non-empty row is the
+    header; Excel date cells become ISO dates; row numbers are sheet rows; empty rows skipped."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_XLSX.format(detail=type(exc).__name__))) from None
+    try:
+        ws = _pick_sheet(workbook, entity)
+        ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
+        rows = ws.iter_rows(values_only=True)
+        header: list[str] | None = None
+        ncols = 0
+        batch: list[list[str | None]] = []
+        numbers: list[int] = []
+        for row_no, row in enumerate(rows, start=1):
+            texts = [cell_text(v) for v in row]
+            if not any(t is not None and t.strip() for t in texts):
+                continue
+            if header is None:
+                while texts and (texts[-1] is None or not texts[-1].strip()):
+                    texts.pop()
+                header = [t or "" for t in texts]
+                ncols = len(header)
+                _create_src(con, ncols, with_row_no=True)
+                continue
+            batch.append(texts[:ncols])
+            numbers.append(row_no)
+            if len(batch) >= CHUNK_ROWS:
+                _append(con, batch, ncols, numbers)
+                batch, numbers = [], []
+        if header is None:
+            raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NO_HEADER))
+        _append(con, batch, ncols, numbers)
+    finally:
+        workbook.close()
+    return Extract(headers=header, row_no_sql="_row_no")
+
+
+# --- SQL sources -----------------------------------------------------------------------------
+
+def _redact(message: str, url: Any) -> str:
+    password = getattr(url, "password", None)
+    if password:
+        message = message.replace(str(password), "***")
+    return message.strip().splitlines()[0][:300] if message.strip() else ""
+
+
+def _db_message(exc: BaseException, url: Any) -> str:
+    """The driver's own first line (never the URL's password, never SQLAlchemy's help link)."""
+    orig = getattr(exc, "orig", None)
+    return _redact(str(orig if orig is not None else exc), url) or type(exc).__name__
+
+
+def _select_text(source: EntitySource, engine: Any) -> str:
+    if source.table:
+        parts = source.table.split(".")
+        if not 1 <= len(parts) <= 2 or not all(_IDENT.fullmatch(p) for p in parts):
+            raise IngestError(labels.ERR_DB_TABLE.format(table=source.table))
+        quote = engine.dialect.identifier_preparer.quote
+        return "SELECT * FROM " + ".".join(quote(p) for p in parts)
+    query = (source.query or "").strip().rstrip(";")
+    if not _SELECT.match(query) or ";" in query:
+        raise IngestError(labels.ERR_DB_QUERY)
+    return query
+
+
+def read_sql(con: duckdb.DuckDBPyConnection, source: EntitySource) -> Extract:
+    """A table or SELECT behind a SQLAlchemy URL, streamed in chunks; values become text.
+    Connection failures raise SourceUnavailable (retryable); a failing query is an IngestError."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    name = source.display_name
+    try:
+        url = sa.engine.make_url(source.url or "")
+    except sa.exc.ArgumentError:
+        raise IngestError(labels.ERR_DB_CONNECT.format(name=name, detail="连接串格式错误")) from None
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg2", "psycopg2cffi", ""):
+        connect_args["connect_timeout"] = 10
+    try:
+        engine = sa.create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise IngestError(labels.ERR_DB_CONNECT.format(name=name, detail=type(exc).__name__)) from None
+    try:
+        statement = _select_text(source, engine)
+        try:
+            conn = engine.connect()
+        except Exception as exc:  # any failure to open a connection is worth a retry
+            raise SourceUnavailable(labels.ERR_DB_CONNECT.format(name=name, detail=_db_message(exc, url))) from None
+        with conn:
+            try:
+                result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(sa.text(statement))
+                headers = [str(k) for k in result.keys()]
+                _create_src(con, len(headers), with_row_no=False)
+                for part in result.partitions(CHUNK_ROWS):
+                    _append(con, [[cell_text(v) for v in row] for row in part], len(headers))
+            except sa.exc.DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise SourceUnavailable(labels.ERR_DB_CONNECT.format(name=name, detail=_db_message(exc, url))) from None
+                raise IngestError(labels.ERR_DB_READ.format(name=name, detail=_db_message(exc, url))) from None
+            except sa.exc.SQLAlchemyError as exc:
+                raise IngestError(labels.ERR_DB_READ.format(name=name, detail=_db_message(exc, url))) from None
+    finally:
+        engine.dispose()
+    return Extract(headers=headers, row_no_sql="rowid + 1")
+
+
+def iter_drop_files(drop_dir: Path) -> Iterable[Path]:
+    """Visible regular files directly inside a drop folder, by name."""
+    return sorted((p for p in Path(drop_dir).iterdir() if p.is_file() and not p.name.startswith(".")),
+                  key=lambda p: p.name)

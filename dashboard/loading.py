@@ -1,0 +1,431 @@
+"""The load orchestrator: one drop folder or named source in, one new published snapshot out.
+
+A load holds the warehouse's load lock from start to end, builds the next snapshot in a copy of
+the live one (building/), ingests entity by entity (a failed entity is recorded and the rest goes
+on), rebuilds the marts, and only then publishes atomically. Whatever happens before the publish —
+an exception, a kill, a power cut — the live snapshot stays as it was. Every run is recorded in the
+operational store (dashboard.runs). `rollback` makes an earlier kept snapshot live again.
+
+CLI: `load`, `status`, `rollback` (exit codes: 0 ok or partial, 1 failed, 75 busy).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import duckdb
+from sqlalchemy.engine import make_url
+
+from . import runs, schema, snapshots
+from .opstore import get_engine
+from .settings import Settings, get_settings
+from .sources import SourceConfig, SourcesError, load_sources
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_BUSY = 75  # EX_TEMPFAIL: another load holds the lock; try again later
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LoadOutcome:
+    """What one load did. `retryable` means the source database could not be reached."""
+
+    run_id: str
+    source: str
+    status: str
+    snapshot_id: str | None = None
+    entities: list[Any] = field(default_factory=list)
+    error: str | None = None
+    notes: str | None = None
+    retryable: bool = False
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(e.rows_read for e in self.entities)
+
+
+class LoadError(RuntimeError):
+    """A load that cannot go ahead; the message (Chinese) says why."""
+
+
+class RollbackError(RuntimeError):
+    """Rollback impossible; the message (Chinese) says why."""
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _copy_base(base: snapshots.SnapshotInfo | None, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if base is not None:
+        shutil.copyfile(base.path, target)
+        target.chmod(0o644)
+
+
+def _entity_line(result: Any, seconds: float) -> str:
+    if result.status != "ok":
+        return f"  {result.entity}：失败 —— {result.error}"
+    extra = f"；未知列 {', '.join(result.extra_columns)}" if result.extra_columns else ""
+    return (f"  {result.entity}：读取 {result.rows_read:,} 行，接受 {result.rows_accepted:,}，"
+            f"隔离 {result.rows_quarantined:,}，标记 {result.rows_flagged:,}；新增 {result.rows_inserted:,}，"
+            f"替换 {result.rows_replaced:,}，退役 {result.rows_retired:,}，未变 {result.rows_unchanged:,}"
+            f"（{seconds:.1f} 秒）{extra}")
+
+
+def _redact(text: str | None, secrets: Sequence[str]) -> str | None:
+    """Connection URLs and passwords never reach a run record or a message."""
+    if text:
+        for secret in secrets:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _secrets_of(entity_sources: Sequence[Any]) -> list[str]:
+    out = set()
+    for src in entity_sources:
+        if getattr(src, "url", None):
+            out.add(src.url)
+            try:
+                password = make_url(src.url).password
+            except Exception:  # an unparseable URL is still hidden as a whole
+                password = None
+            if password:
+                out.add(str(password))
+    return sorted(out, key=len, reverse=True)
+
+
+def _status_of(results: Sequence[Any]) -> str:
+    failed = sum(r.status != "ok" for r in results)
+    if not results or failed == len(results):
+        return runs.FAILED
+    return runs.PARTIAL if failed else runs.OK
+
+
+def _ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, entity_sources: Sequence[Any],
+                mode_for: Callable[[str], str], run_id: str, engine: Any, secrets: Sequence[str],
+                progress: Progress) -> list[Any]:
+    """Ingest entity by entity into the building snapshot, recording each outcome as it comes."""
+    from .ingest import ingest_entity
+
+    results = []
+    for i, src in enumerate(entity_sources, 1):
+        progress(f"[{i}/{len(entity_sources)}] {src.entity}（{src.label}）")
+        t0 = time.monotonic()
+        result = ingest_entity(con, src, mode_for(src.entity), run_id, progress, settings=settings)
+        result.error = _redact(result.error, secrets)
+        runs.record_entity(engine, run_id, result)
+        results.append(result)
+        progress(_entity_line(result, time.monotonic() - t0))
+    return results
+
+
+def _seal(con: duckdb.DuckDBPyConnection, snapshot_id: str, run_id: str) -> None:
+    """Marts, the snapshot's own record, and everything flushed into the file."""
+    schema.build_marts(con)
+    con.execute("INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
+                {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id})
+    con.execute("CHECKPOINT")
+
+
+def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[Any]],
+         mode_for: Callable[[str], str], wait: bool = False, progress: Progress | None = None,
+         notes: str | None = None) -> LoadOutcome:
+    """Run one load under the load lock and record it. `resolve` returns the ingest EntitySources
+    (called once the run is recorded, so a source that cannot even be listed is a failed run);
+    `mode_for(entity)` gives each entity's mode. Raises snapshots.LoadBusy when another load runs
+    and `wait` is false; never raises for bad data or an unreachable source (see the outcome)."""
+    from .ingest import SourceUnavailable
+
+    progress = progress or _quiet
+    started = time.monotonic()
+    with snapshots.load_lock(settings, wait=wait, on_wait=progress):
+        engine = get_engine(settings)
+        runs.mark_interrupted(engine)
+        for stale in snapshots.clean_building(settings):
+            progress(f"清理上次中断的装载留下的文件 {stale.name}")
+        base, named = snapshots.current_snapshot(settings), snapshots.current_name(settings)
+        run_id = runs.new_run_id()
+        snapshot_id = snapshots.new_snapshot_id(run_id)
+        runs.start_run(engine, run_id, "load", source_name, named)
+        outcome = LoadOutcome(run_id=run_id, source=source_name, status=runs.FAILED, notes=notes)
+        building = snapshots.paths(settings).building_path(snapshot_id)
+        con = None
+        secrets: list[str] = []
+        try:
+            if base is None and named is not None:
+                raise LoadError(f"CURRENT 指向的快照 {named} 不存在：为免丢失历史，本次不装载；"
+                                "请用 rollback 指向一个保留的快照，或删除 CURRENT 后重新全量装载")
+            entity_sources = list(resolve())
+            secrets = _secrets_of(entity_sources)
+            if not entity_sources:
+                raise LoadError("没有可装载的数据：目录中没有以实体命名的文件（如 penalties.csv），或数据源未配置实体")
+            progress(f"装载 {source_name}：{len(entity_sources)} 个实体，基于快照 {named or '（无，首次装载）'}")
+            _copy_base(base, building)
+            con = duckdb.connect(str(building))
+            schema.create_warehouse(con)
+            schema.load_reference(con)
+            outcome.entities = _ingest_all(con, settings, entity_sources, mode_for, run_id, engine, secrets, progress)
+            outcome.status = _status_of(outcome.entities)
+            if outcome.status == runs.FAILED:
+                outcome.error = "所有实体均装载失败，未发布新快照"
+            else:
+                progress("重建指标数据集市…")
+                _seal(con, snapshot_id, run_id)
+                con.close()
+                con = None
+                snapshots.install(settings, building, snapshot_id)
+                snapshots.publish(settings, snapshot_id)
+                outcome.snapshot_id = snapshot_id
+                for gone in snapshots.prune(settings):
+                    progress(f"清理旧快照 {gone}")
+        except SourceUnavailable as exc:
+            outcome.status, outcome.retryable = runs.FAILED, True
+            outcome.error = _redact(str(exc) or "无法连接数据源", secrets)
+        except (SourcesError, LoadError) as exc:
+            outcome.status, outcome.error = runs.FAILED, str(exc)
+        except KeyboardInterrupt:
+            outcome.status, outcome.error = runs.FAILED, "装载被中止，未发布新快照"
+            raise
+        except Exception as exc:  # recorded and reported; the live snapshot is untouched
+            log.exception("load %s failed", run_id)
+            outcome.status = runs.FAILED
+            outcome.error = _redact(f"装载出错：{type(exc).__name__}: {exc}", secrets)
+        finally:
+            if con is not None:
+                con.close()
+            building.unlink(missing_ok=True)
+            outcome.seconds = time.monotonic() - started
+            runs.finish_run(engine, run_id, outcome.status, outcome.snapshot_id, outcome.error, outcome.notes)
+    from .users import after_load  # access hooks: the audit entry, demo accounts gone once real data is live
+
+    after_load(settings, outcome)
+    return outcome
+
+
+def load_drop(settings: Settings, drop_dir: Path | str, mode: str = "full", modes: Mapping[str, str] | None = None,
+              wait: bool = False, progress: Progress | None = None, source_name: str | None = None) -> LoadOutcome:
+    """Load every entity file of a drop folder (`modes` overrides `mode` per entity). Files that
+    are not an entity are reported in the run's notes and ignored."""
+    from .ingest import find_drop_sources, unknown_drop_files
+
+    drop_dir = Path(drop_dir)
+    modes = dict(modes or {})
+
+    def resolve() -> list[Any]:
+        if not drop_dir.is_dir():
+            raise SourcesError(f"目录不存在：{drop_dir}")
+        return find_drop_sources(drop_dir)
+
+    unknown = unknown_drop_files(drop_dir) if drop_dir.is_dir() else []
+    notes = f"未识别的文件（已忽略）：{'、'.join(unknown)}" if unknown else None
+    if notes and progress:
+        progress(notes)
+    return load(settings, source_name or str(drop_dir), resolve, lambda e: modes.get(e, mode), wait=wait,
+                progress=progress, notes=notes)
+
+
+def load_source(settings: Settings, config: SourceConfig, mode: str | None = None, wait: bool = False,
+                progress: Progress | None = None, env: Mapping[str, str] | None = None) -> LoadOutcome:
+    """Load a named source of sources.toml; `mode` overrides every entity's configured mode."""
+    if config.kind == "drop":
+        modes = {} if mode else dict(config.modes)
+        return load_drop(settings, config.path, mode or config.mode, modes, wait, progress, config.name)
+    return load(settings, config.name, lambda: config.entity_sources(env),
+                lambda e: mode or config.mode_for(e), wait=wait, progress=progress)
+
+
+def load_target(settings: Settings, target: str, mode: str | None = None, wait: bool = False,
+                progress: Progress | None = None) -> LoadOutcome:
+    """`target` is a drop folder, or the name of a source in sources.toml."""
+    if Path(target).is_dir():
+        return load_drop(settings, target, mode or "full", wait=wait, progress=progress)
+    configured = load_sources()
+    if target in configured:
+        return load_source(settings, configured[target], mode, wait, progress)
+    raise SourcesError(f"{target} 既不是目录，也不是 sources.toml 中配置的数据源")
+
+
+def _rollback_target(settings: Settings, engine: Any, live_id: str | None,
+                     snapshot_id: str | None) -> snapshots.SnapshotInfo:
+    if snapshot_id:
+        target = snapshots.get_snapshot(settings, snapshot_id)
+        if target is None:
+            raise RollbackError(f"快照 {snapshot_id} 不存在（已被清理或从未发布）")
+        if target.snapshot_id == live_id:
+            raise RollbackError(f"快照 {snapshot_id} 已是当前快照")
+        return target
+    if live_id is None:
+        raise RollbackError("尚未发布任何快照，无法回退")
+    # The snapshot the live one was built from; failing that, the newest kept one before it.
+    producer = runs.run_producing(engine, live_id)
+    if producer and producer.base_snapshot_id:
+        base = snapshots.get_snapshot(settings, producer.base_snapshot_id)
+        if base is not None:
+            return base
+    older = [s for s in snapshots.list_snapshots(settings) if s.snapshot_id < live_id]
+    if not older:
+        raise RollbackError("没有可回退的更早快照")
+    return older[-1]
+
+
+def rollback(settings: Settings, snapshot_id: str | None = None, wait: bool = False) -> runs.RunRecord:
+    """Make the given kept snapshot live, or by default the one the live snapshot was built from.
+    Recorded as a run of kind rollback. Raises RollbackError or snapshots.LoadBusy."""
+    with snapshots.load_lock(settings, wait=wait):
+        engine = get_engine(settings)
+        runs.mark_interrupted(engine)
+        live_id = snapshots.current_name(settings)  # even when its file is gone: rollback repairs that
+        target = _rollback_target(settings, engine, live_id, snapshot_id)
+        run_id = runs.new_run_id()
+        runs.start_run(engine, run_id, "rollback", target.snapshot_id, live_id)
+        try:
+            snapshots.publish(settings, target.snapshot_id)
+        except Exception as exc:
+            runs.finish_run(engine, run_id, runs.FAILED, error=f"回退失败：{exc}")
+            _audit_rollback(engine, run_id, target.snapshot_id, live_id, runs.FAILED)
+            raise
+        runs.finish_run(engine, run_id, runs.OK, target.snapshot_id, notes=f"由 {live_id or '（无）'} 回退")
+        _audit_rollback(engine, run_id, target.snapshot_id, live_id, runs.OK)
+        return runs.get_run(engine, run_id)
+
+
+def _audit_rollback(engine, run_id: str, snapshot_id: str, previous_id: str | None, status: str) -> None:
+    from . import audit
+
+    audit.record(engine, audit.cli_user(), "rollback", {"run_id": run_id, "snapshot_id": snapshot_id,
+                                                        "previous_snapshot_id": previous_id, "status": status})
+
+
+# ---- text output for the command line -------------------------------------------------------
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table aligned for a terminal (Chinese characters are two columns wide)."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else (f"{v:,}" if isinstance(v, int) else str(v))
+                                            for v in row] for row in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+ENTITY_HEADERS = ("实体", "来源", "模式", "状态", "读取", "接受", "隔离", "标记", "新增", "替换", "退役", "未变")
+
+
+def _entity_row(r: Mapping[str, Any]) -> list[Any]:
+    return [r["entity"], r["source"], r["mode"], runs.ENTITY_STATUS_LABELS.get(r["status"], r["status"]),
+            *(int(r[f] or 0) for f in runs.COUNT_FIELDS)]
+
+
+def summary_text(outcome: LoadOutcome) -> str:
+    """The end-of-load summary: one row per entity, then the run's outcome."""
+    rows = [_entity_row(vars(r)) for r in outcome.entities]
+    lines = [text_table(ENTITY_HEADERS, rows)] if rows else []
+    lines.append(f"装载 {outcome.run_id}：{runs.STATUS_LABELS[outcome.status]}，用时 {outcome.seconds:.1f} 秒")
+    if outcome.snapshot_id:
+        lines.append(f"已发布快照 {outcome.snapshot_id}")
+    else:
+        lines.append("未发布新快照，当前快照保持不变")
+    errors = [f"  {r.entity}：{r.error}" for r in outcome.entities if r.status != "ok"]
+    if errors:
+        lines.append("失败的实体：\n" + "\n".join(errors))
+    if outcome.error:
+        lines.append(f"错误：{outcome.error}")
+    if outcome.notes:
+        lines.append(outcome.notes)
+    return "\n".join(lines)
+
+
+def status_text(settings: Settings, limit: int = 5) -> str:
+    """The live snapshot, the kept ones, and the latest runs with per-entity counts."""
+    live = snapshots.current_snapshot(settings)
+    kept = snapshots.list_snapshots(settings)
+    lines = []
+    if live is None:
+        lines.append("当前快照：无（尚未装载数据，请运行 python -m dashboard load <数据目录>）")
+    else:
+        lines.append(f"当前快照：{live.snapshot_id}（构建于 {runs.local_time_text(live.built_at)}）")
+    lines.append(f"保留的快照：{len(kept)} 个" + (f"（{kept[0].snapshot_id} … {kept[-1].snapshot_id}）" if kept else ""))
+    engine = get_engine(settings)
+    recent = runs.recent_runs(engine, limit=limit)
+    if not recent:
+        lines.append("尚无装载记录")
+        return "\n".join(lines)
+    lines.append("\n最近的运行：")
+    lines.append(text_table(
+        ("开始时间", "类型", "来源", "状态", "快照", "用时(秒)", "说明"),
+        [(runs.local_time_text(r.started_at), r.kind_label, r.source, r.status_label, r.snapshot_id or "",
+          "" if r.seconds is None else f"{r.seconds:.1f}", r.error or r.notes or "") for r in recent]))
+    per_run = runs.run_entities(engine, [r.run_id for r in recent if r.kind == "load"])
+    for r in recent:
+        if per_run.get(r.run_id):
+            lines.append(f"\n{r.run_id}（{runs.local_time_text(r.started_at)}，{r.status_label}）：")
+            lines.append(text_table(ENTITY_HEADERS, [_entity_row(e) for e in per_run[r.run_id]]))
+    return "\n".join(lines)
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        outcome = load_target(settings, args.target, args.mode, wait=args.wait, progress=_stderr)
+    except snapshots.LoadBusy as exc:
+        _stderr(f"{exc}；可稍后重试，或加 --wait 等待")
+        return EXIT_BUSY
+    except SourcesError as exc:
+        _stderr(str(exc))
+        return EXIT_FAILED
+    print(summary_text(outcome))
+    return EXIT_FAILED if outcome.status == runs.FAILED else 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    print(status_text(get_settings(), limit=args.runs))
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        record = rollback(get_settings(), args.snapshot_id, wait=args.wait)
+    except snapshots.LoadBusy as exc:
+        _stderr(str(exc))
+        return EXIT_BUSY
+    except RollbackError as exc:
+        _stderr(str(exc))
+        return EXIT_FAILED
+    print(f"已回退：当前快照为 {record.snapshot_id}（{record.notes}）")
+    return 0
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("load", help="装载一个数据目录或 sources.toml 中的数据源，发布新快照")
+    p.add_argument("target", metavar="DROP_DIR_OR_SOURCE_NAME")
+    p.add_argument("--mode", choices=("full", "incremental"),
+                   help="全量（本次没有的记录退役）或增量（只新增/更新）；默认：目录为 full，数据源按配置")
+    p.add_argument("--wait", action="store_true", help="已有装载在运行时等待，而不是立即退出")
+    p.set_defaults(func=_cmd_load)
+    p = sub.add_parser("status", help="当前快照与最近的装载记录")
+    p.add_argument("--runs", type=int, default=5, help="显示最近几次运行（默认 5）")
+    p.set_defaults(func=_cmd_status)
+    p = sub.add_parser("rollback", help="回退到上一个（或指定的）保留快照")
+    p.add_argument("snapshot_id", nargs="?", metavar="SNAPSHOT_ID")
+    p.add_argument("--wait", action="store_true", help="已有装载在运行时等待")
+    p.set_defaults(func=_cmd_rollback)

@@ -1,0 +1,75 @@
+-- rule: I14
+-- returns: one row per as-of point and group: the point T ($as_of) and, when $series_months > 0,
+--          every month-end of the $series_months months before it; the group is NULL for the city,
+--          or the subject's district_code when $breakdown = 'district'. Columns: indicator_id,
+--          as_of_date, group_code, numerator (surviving enterprises graded A in the latest tax-credit
+--          year published by the point), denominator (surviving enterprises, P2), value.
+-- parameters: $as_of, $series_months, $breakdown ('city' | 'district')
+-- source: RULES.md I14, P2; 001 五(十四). A year's grades count from their published_date, or
+--         April 30 of the next year when the record gives none (DATA.md tax_credit).
+WITH points AS (
+    SELECT CAST($as_of AS DATE) AS as_of_date
+    UNION
+    SELECT day AS as_of_date
+    FROM ref_calendar
+    WHERE day < CAST($as_of AS DATE)
+      AND day > CAST(CAST($as_of AS DATE) - $series_months * INTERVAL 1 MONTH AS DATE)
+      AND EXTRACT(DAY FROM CAST(day + INTERVAL 1 DAY AS DATE)) = 1
+),
+
+surviving AS (
+    SELECT
+        p.as_of_date,
+        s.uscc,
+        CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code
+    FROM points AS p
+    INNER JOIN indicator_subjects AS s
+        ON s.alive_from <= p.as_of_date
+        AND COALESCE(s.alive_until, DATE '9999-12-31') > p.as_of_date
+    WHERE s.is_enterprise
+),
+
+tax_grades AS (
+    SELECT
+        uscc,
+        year,
+        grade,
+        COALESCE(published_date, CAST(CAST(year + 1 AS VARCHAR) || '-04-30' AS DATE)) AS published_on
+    FROM tax_credit
+),
+
+latest_year AS (
+    SELECT p.as_of_date, MAX(t.year) AS year
+    FROM points AS p
+    INNER JOIN tax_grades AS t ON t.published_on <= p.as_of_date
+    GROUP BY p.as_of_date
+),
+
+a_grade AS (
+    SELECT DISTINCT ly.as_of_date, t.uscc
+    FROM latest_year AS ly
+    INNER JOIN tax_grades AS t
+        ON t.year = ly.year
+        AND t.published_on <= ly.as_of_date
+    WHERE t.grade = 'A'
+),
+
+counted AS (
+    SELECT
+        s.as_of_date,
+        s.group_code,
+        COUNT(a.uscc) AS numerator,
+        COUNT(*) AS denominator
+    FROM surviving AS s
+    LEFT JOIN a_grade AS a ON a.as_of_date = s.as_of_date AND a.uscc = s.uscc
+    GROUP BY s.as_of_date, s.group_code
+)
+
+SELECT
+    'I14' AS indicator_id,
+    as_of_date,
+    group_code,
+    numerator,
+    denominator,
+    CAST(numerator AS DOUBLE) / NULLIF(denominator, 0) AS value
+FROM counted

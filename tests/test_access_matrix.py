@@ -1,0 +1,148 @@
+"""Access is enforced in the query layer and tested by role: roles × pages × query functions over
+the fixed page dataset (tests/pages_fixture.py), URL tampering, scope-keyed caches, and an
+unauthenticated request."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import audit, auth, credit_warnings, followup, grading, indicators, page_queries, profile, quality, ui, users
+from dashboard.access import Scope
+from tests.access_kit import make_user, texts_of
+from tests.pages_fixture import APP_FILE, AS_OF, S1, app, pages_env  # noqa: F401  (fixture)
+
+# Every query function that returns rows of departments: (name, call(con, engine, scope)).
+QUERY_CALLS = {
+    "indicators.indicator_by_department": lambda c, e, s: indicators.indicator_by_department(c, "I04a", AS_OF, s),
+    "indicators.indicator_detail_rows[I04a]": lambda c, e, s: indicators.indicator_detail_rows(c, "I04a", AS_OF, s),
+    "indicators.indicator_detail_rows[I12]": lambda c, e, s: indicators.indicator_detail_rows(c, "I12", AS_OF, s),
+    "credit_warnings.warnings_at": lambda c, e, s: credit_warnings.warnings_at(c, AS_OF, s),
+    "credit_warnings.warning_counts": lambda c, e, s: credit_warnings.warning_counts(c, e, AS_OF, s),
+    "followup.warning_status": lambda c, e, s: followup.warning_status(c, e, AS_OF, s),
+    "grading.grades_at": lambda c, e, s: grading.grades_at(c, AS_OF, s),
+    "profile.subject_profile[penalties]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["penalties"],
+    "profile.subject_profile[grades]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["grades"],
+    "quality.p7_excluded_by_department": lambda c, e, s: quality.p7_excluded_by_department(c, AS_OF, s),
+    "page_queries.warning_list": lambda c, e, s: page_queries.warning_list(c, e, AS_OF, s),
+    "page_queries.warning_overview": lambda c, e, s: page_queries.warning_overview(c, e, AS_OF, s),
+    "page_queries.department_ranking": lambda c, e, s: page_queries.department_ranking(c, e, AS_OF, s),
+}
+SCOPES = {
+    "tax": Scope.of("tax"),
+    "market": Scope.of("market"),
+    "tax+market": Scope.of("tax", "market"),
+    "none": Scope.of(),
+}
+
+
+@pytest.fixture(scope="module")
+def everything():
+    """Each query function's result for the whole city (Scope.all), computed once."""
+    return {}
+
+
+@pytest.mark.parametrize("scope_name", list(SCOPES))
+@pytest.mark.parametrize("function", list(QUERY_CALLS))
+def test_a_department_scope_gets_exactly_its_departments_rows(pages_env, function, scope_name):
+    call, scope = QUERY_CALLS[function], SCOPES[scope_name]
+    whole = call(pages_env.con, pages_env.engine, Scope.all())
+    scoped = call(pages_env.con, pages_env.engine, scope)
+    assert "department_code" in scoped.columns
+    assert set(scoped["department_code"]) <= scope.departments
+    wanted = Counter(d for d in whole["department_code"] if d in scope.departments)
+    assert Counter(scoped["department_code"]) == wanted
+    if scope_name == "none":
+        assert scoped.empty
+
+
+def test_the_dataset_gives_every_query_rows_of_more_than_one_department(pages_env):
+    # Otherwise the matrix above would prove nothing.
+    for function, call in QUERY_CALLS.items():
+        whole = call(pages_env.con, pages_env.engine, Scope.all())
+        if function.startswith("profile."):
+            assert len(whole) >= 1, function
+        else:
+            assert len(set(whole["department_code"].dropna())) >= 2, function
+
+
+ROLE_USERS = {"leader": "leader", "office": "office", "department": "tax_user", "admin": "admin1"}
+
+
+def test_navigation_offers_each_role_exactly_its_pages(pages_env):
+    make_user(pages_env.engine, "admin1", "admin")
+    roles = users.load_roles()
+    for role, username in ROLE_USERS.items():
+        viewer = auth.viewer_for(users.get_user(pages_env.engine, username))
+        offered = {spec.key for spec in ui.allowed_specs(viewer)}
+        built = {spec.key for spec in ui.PAGES if spec.path.is_file()}
+        assert offered == roles[role].pages & built, role
+
+
+@pytest.mark.parametrize("role, page, opens", [
+    ("leader", "cockpit", True), ("leader", "warnings", False), ("leader", "admin", False),
+    ("office", "warnings", True), ("office", "admin", False),
+    ("department", "warnings", True), ("department", "cockpit", False), ("department", "departments", False),
+    ("admin", "admin", True), ("admin", "indicators", False),
+])
+def test_a_page_outside_the_role_never_runs(pages_env, role, page, opens):
+    make_user(pages_env.engine, "admin1", "admin")
+    at = app(ROLE_USERS[role], page=page, params={"month": "2026-06"})
+    assert not at.exception, [e.value for e in at.exception]
+    ran = at.session_state[ui.CONTEXT_KEY].page.key
+    assert (ran == page) is opens
+    if not opens:
+        assert ran in users.load_roles()[role].pages
+
+
+def department_names_shown(at) -> set[str]:
+    names = set(users.department_names().values())
+    shown = set()
+    for el in list(at.dataframe) + list(at.table):
+        frame = el.value
+        for column in frame.columns:
+            shown |= {str(v) for v in frame[column].dropna()} & names
+    return shown
+
+
+def test_a_department_user_tampering_with_the_url_gets_nothing_of_another_department(pages_env):
+    # the office run first fills the shared caches with every department's rows
+    office = app("office", page="warnings", params={"month": "2026-06", "department": "market"})
+    assert "市市场监管局" in department_names_shown(office)
+    at = app("tax_user", page="warnings", params={"month": "2026-06", "department": "market"})
+    assert not at.exception
+    assert at.session_state[ui.CONTEXT_KEY].page.key == "warnings"
+    assert department_names_shown(at) == {"市税务局"}
+    assert any("无权查看以下部门的数据，已忽略：市市场监管局" in w.value for w in at.warning)
+    assert at.query_params.get("department") in (None, [], "")
+    denied = audit.search(pages_env.engine, user="tax_user", action="access_denied")
+    assert [json.loads(d) for d in denied["detail"]] == [{"page": "warnings", "requested_departments": ["market"]}]
+
+
+def test_a_department_url_inside_the_scope_is_kept(pages_env):
+    at = app("tax_user", page="warnings", params={"month": "2026-06", "department": "tax"})
+    assert department_names_shown(at) == {"市税务局"}
+    assert audit.search(pages_env.engine, action="access_denied").empty
+
+
+def test_cached_results_are_keyed_by_scope(pages_env):
+    office, tax = app("office", page="warnings", params={"month": "2026-06"}), None
+    assert len(department_names_shown(office)) > 1
+    tax = app("tax_user", page="warnings", params={"month": "2026-06"})
+    assert department_names_shown(tax) == {"市税务局"}
+    assert Scope.of("tax").cache_key != Scope.all().cache_key != Scope.all(personal_data=True).cache_key
+
+
+def test_an_unauthenticated_request_sees_only_the_sign_in_page(pages_env):
+    at = AppTest.from_file(str(APP_FILE), default_timeout=30)
+    at.query_params.update({"month": "2026-06", "department": "tax"})
+    at.switch_page("../pages/warnings.py")
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.dataframe and not at.metric and ui.CONTEXT_KEY not in at.session_state
+    assert not department_names_shown(at)
+    shown = "\n".join(texts_of(at))
+    assert "信用预警" not in shown and "市税务局" not in shown
