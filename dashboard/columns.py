@@ -59,6 +59,9 @@ LABELS: dict[str, Col] = {
     "step": Col("处置环节"), "action_date": Col("处置日期", DATE), "note": Col("处置说明"), "user": Col("记录人"),
     "recorded_at": Col("记录时间"), "expiry_date": Col("许可有效期至", DATE), "user_name": Col("记录人"),
     "deadline_date": Col("处置期限", DATE), "holds": Col("预警中", BOOL), "n_steps": Col("处置记录数", COUNT),
+    # work items (001 一, 六, 七, 九, 十一, 十三, 十六–二十)
+    "seed_ref": Col("依据"), "title": Col("工作事项"), "owner_names": Col("责任单位"), "frequency": Col("频次"),
+    "evidence": Col("佐证材料"), "updated_by": Col("更新人"), "updated_at": Col("更新时间"),
     # department ranking (通报)
     "rank": Col("排名", COUNT), "n_indicators": Col("考核指标数", COUNT), "n_red": Col("未达标指标", COUNT),
     "n_amber": Col("临界指标", COUNT), "i04a": Col("上报率", PCT), "i04b": Col("合规率", PCT),

@@ -62,11 +62,13 @@ WARNING_COLUMNS = (
 ANCHOR_SEPARATOR = "|"
 
 
-def warning_params(as_of: dt.date, settings: Settings) -> dict[str, Any]:
-    """The bound parameters of the warning queries (each query takes the ones it names)."""
+def warning_params(as_of: dt.date, settings: Settings, uscc: str | None = None) -> dict[str, Any]:
+    """The bound parameters of the warning queries (each query takes the ones it names); `uscc`
+    limits them to one subject."""
     w = settings.windows
     return {
         "as_of": as_of,
+        "uscc": uscc,
         "short_months": w.short_months,
         "short_min_decisions": w.short_min_decisions,
         "long_months": w.long_months,
@@ -99,34 +101,28 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
     """Every warning holding at `as_of` that the viewer's scope reaches: one row per warning and
     routed department (WARNING_COLUMNS), ordered by type, department, subject. `types` limits the
     warning types, `department_code` the routed department, `uscc` the subject. Natural persons'
-    names and ID numbers are masked unless `scope.personal_data` (P6)."""
+    names and ID numbers are masked unless `scope.personal_data` (P6). Dates are datetime64 and
+    missing values pandas' own (NaN/NaT): at province scale the frame has ~10^5–10^6 rows, and
+    per-cell conversion would cost more than the rules themselves."""
     settings = settings or get_settings()
-    params = warning_params(as_of=as_date(as_of), settings=settings)
+    params = warning_params(as_date(as_of), settings, uscc=uscc)
     frames = []
     for warning_type in _check_types(types):
         frame = run_query(con, WARNING_QUERIES[warning_type], params, scope=scope, scope_column="department_code")
         if department_code is not None:
             frame = frame[frame["department_code"] == department_code]
-        if uscc is not None:
-            frame = frame[frame["uscc"] == uscc]
         frames.append(frame)
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
+    # Each query returns its rows ordered by department, subject and id; types follow WARNING_TYPES.
     out = pd.concat(frames, ignore_index=True)
-    out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
+    if not scope.personal_data and out["is_natural_person"].any():
+        out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
     out = out.rename(columns={"party_id_no": "party_id_masked"})
-    for column in ("expiry_date", "first_seen_date", "first_seen_month"):
-        out[column] = pd.to_datetime(out[column]).dt.date
-    escalated = out["escalated"].fillna(False).astype(bool)
-    out = out.astype(object).where(out.notna(), None)  # missing values are None, not NaN/NaT
-    out["escalated"] = escalated
-    out["anchor_records"] = out["anchor_records"].map(
-        lambda text: [] if text is None else str(text).split(ANCHOR_SEPARATOR))
-    order = {t: i for i, t in enumerate(WARNING_TYPES)}
-    out = out.assign(_order=out["warning_type"].map(order)).sort_values(
-        ["_order", "department_code", "uscc", "warning_id"], na_position="last", kind="stable")
-    return out[list(WARNING_COLUMNS)].reset_index(drop=True)
+    out["anchor_records"] = out["anchor_records"].str.split(ANCHOR_SEPARATOR)
+    out["escalated"] = out["escalated"].astype(bool)
+    return out[list(WARNING_COLUMNS)]
 
 
 def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope,
@@ -147,7 +143,7 @@ def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
         is_acted=status["holds"] & status["first_action_date"].notna(),
         is_resolved=~status["holds"],
         department_code=status["department_code"].fillna(""),
-        working_days_to_first_action=pd.to_numeric(status["working_days_to_first_action"]),
+        working_days_to_first_action=pd.to_numeric(status["working_days_to_first_action"]).astype("float64"),
     )
     out = status.groupby(["department_code", "warning_type"], sort=True).agg(
         n_open=("is_open", "sum"),

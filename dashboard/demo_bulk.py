@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -49,7 +50,7 @@ LICENCES_PER_MONTH = 800
 EXECUTEES_PER_MONTH = 95
 LOANS_PER_MONTH = 55
 COMMITMENTS_PER_MONTH = 22
-SERIOUS_PER_MONTH = 0.5
+SERIOUS_PER_MONTH = 0.3
 # Fewer decisions in the Spring Festival months and around National Day, a year-end peak.
 MONTH_FACTOR = {1: 0.85, 2: 0.68, 3: 1.0, 4: 1.0, 5: 0.97, 6: 1.05, 7: 1.0, 8: 0.98, 9: 1.02,
                 10: 0.88, 11: 1.12, 12: 1.38}
@@ -57,8 +58,14 @@ MONTH_FACTOR = {1: 0.85, 2: 0.68, 3: 1.0, 4: 1.0, 5: 0.97, 6: 1.05, 7: 1.0, 8: 0
 
 # ---------------------------------------------------------------- small vector helpers
 
+@lru_cache(maxsize=512)
+def _word_array(words: tuple) -> pa.Array:
+    return pa.array(list(words), pa.string())
+
+
 def strings(words, idx: np.ndarray) -> pa.Array:
-    return pa.array(list(words), pa.string()).take(pa.array(np.asarray(idx, dtype="int64")))
+    """words[idx] as a string array (words: a short list of choices)."""
+    return _word_array(tuple(words)).take(pa.array(np.asarray(idx, dtype="int64")))
 
 
 def join(*parts) -> pa.Array:
@@ -84,9 +91,11 @@ def ascii_matrix(words: list[str]) -> np.ndarray:
 
 
 def matrix_strings(mat: np.ndarray) -> pa.Array:
-    """Rows of an (n, k) ASCII uint8 matrix as strings."""
+    """Rows of an (n, k) ASCII uint8 matrix as strings (one contiguous string array)."""
     mat = np.ascontiguousarray(mat, dtype=np.uint8)
-    return pa.array(mat.view(f"S{mat.shape[1]}").ravel()).cast(pa.string())
+    n, k = mat.shape
+    offsets = np.arange(0, (n + 1) * k, k, dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(mat.tobytes())).cast(pa.string())
 
 
 def where(mask: np.ndarray, a: pa.Array, b: pa.Array) -> pa.Array:
@@ -111,9 +120,15 @@ def uscc_matrix(kind2: np.ndarray, region6: np.ndarray, org8: np.ndarray) -> np.
     n = kind2.shape[0]
     mat = np.empty((n, 18), dtype=np.uint8)
     mat[:, 0:2], mat[:, 2:8], mat[:, 8:16] = kind2, region6, org8
-    c = 11 - (_ORG_LUT[org8] @ np.array(ORG_WEIGHTS)) % 11
+    total = np.zeros(n, dtype=np.int64)
+    for j, w in enumerate(ORG_WEIGHTS):
+        total += _ORG_LUT[mat[:, 8 + j]] * w
+    c = 11 - total % 11
     mat[:, 16] = np.where(c == 10, ord("X"), np.where(c == 11, ord("0"), ord("0") + c))
-    v = 31 - (_USCC_LUT[mat[:, :17]] @ np.array(USCC_WEIGHTS)) % 31
+    total[:] = 0
+    for j, w in enumerate(USCC_WEIGHTS):
+        total += _USCC_LUT[mat[:, j]] * w
+    v = 31 - total % 31
     mat[:, 17] = _USCC_ASCII[np.where(v == 31, 0, v)]
     return mat
 
@@ -136,7 +151,9 @@ def id_matrix(region6: np.ndarray, birth: np.ndarray, seq3: np.ndarray) -> np.nd
     number = y * 10**7 + mo * 10**5 + d * 10**3 + seq3  # 11 digits: YYYYMMDDsss
     for i in range(11):
         mat[:, 16 - i] = ord("0") + number // 10**i % 10
-    total = (mat[:, :17].astype(np.int64) - ord("0")) @ np.array(ID_WEIGHTS)
+    total = np.zeros(n, dtype=np.int64)
+    for j, w in enumerate(ID_WEIGHTS):
+        total += (mat[:, j].astype(np.int64) - ord("0")) * w
     mat[:, 17] = np.frombuffer(ID_CHECK.encode(), dtype=np.uint8)[total % 11]
     return mat
 
@@ -334,60 +351,81 @@ def make_persons(ctx: Ctx) -> Persons:
     return Persons(_person_names(rng, n), matrix_strings(mat))
 
 
+def _word_choice(table: dict[str, tuple[str, ...]], industry: np.ndarray, u: np.ndarray) -> pa.Array:
+    """A word of the row's industry (the F list where an industry has none)."""
+    words, offsets, counts = [], [], []
+    for letter in W.INDUSTRY_LETTERS:
+        ws = table.get(letter) or table["F"]
+        offsets.append(len(words))
+        counts.append(len(ws))
+        words += ws
+    off, cnt = np.array(offsets)[industry], np.array(counts)[industry]
+    return strings(words, off + (u * cnt).astype(np.int64))
+
+
 def _names(rng: np.random.Generator, kind: np.ndarray, district: np.ndarray, industry: np.ndarray,
            index: np.ndarray) -> tuple[pa.Array, np.ndarray]:
-    """Subject names by kind; returns names and the (possibly re-assigned) districts."""
+    """Subject names by kind, each kind's pattern built for its own rows only; returns the names
+    and the districts (enumerated public bodies take the district their name says)."""
     n = kind.size
     district = district.copy()
-    tn = trade_names(index)
     prefix_full = [d[2] for d in W.DISTRICTS]
-    county = np.isin(district, [DISTRICT_CODES.index("230421"), DISTRICT_CODES.index("230422")])
-    short_prefix = where(county, strings(prefix_full, district), pa.array(["鹤岗市"] * n))
-    full_prefix = strings(prefix_full, district)
     use_full = rng.random(n) < 0.35
-    ent_prefix = where(use_full, full_prefix, short_prefix)
-    names = pa.array([""] * n)
+    suffix_idx = pick(rng, n, W.ENTERPRISE_SUFFIXES)
+    word_u = rng.random(n)
+    coop_idx = rng.integers(0, len(W.COOP_WORDS), n)
+    inst_idx = rng.integers(0, len(W.INSTITUTION_WORDS), n)
 
-    def word_of(table: dict[str, tuple[str, ...]], fallback: str) -> pa.Array:
-        words, offsets, counts = [], [], []
-        for letter in W.INDUSTRY_LETTERS:
-            ws = table.get(letter) or table[fallback]
-            offsets.append(len(words))
-            counts.append(len(ws))
-            words += ws
-        off, cnt = np.array(offsets)[industry], np.array(counts)[industry]
-        return strings(words, off + (rng.random(n) * cnt).astype(np.int64))
-
-    suffix = strings([s for s, _ in W.ENTERPRISE_SUFFIXES], pick(rng, n, W.ENTERPRISE_SUFFIXES))
-    ent = join(ent_prefix, tn, word_of(W.ENTERPRISE_WORDS, "F"), suffix)
-    shop = join(full_prefix, tn, word_of(W.SHOP_WORDS, "F"))
-    coop = join(where(county, full_prefix, short_prefix), tn,
-                strings(W.COOP_WORDS, rng.integers(0, len(W.COOP_WORDS), n)), "专业合作社")
-    inst = join(full_prefix, tn, strings(W.INSTITUTION_WORDS, rng.integers(0, len(W.INSTITUTION_WORDS), n)))
-    social = {k: join("鹤岗市", tn, strings(ws, rng.integers(0, len(ws), n))) for k, ws in W.SOCIAL_WORDS.items()}
-    social["31"] = join("黑龙江", tn, "律师事务所")
-    street = where(county, join(full_prefix, tn, "镇人民政府"), join(full_prefix, tn, "街道办事处"))
-    names = ent
-    for code, arr in ((K92, shop), (K93, coop), (KIND_CODES.index("12"), inst),
-                      *((KIND_CODES.index(k), social[k]) for k in social)):
-        names = where(kind == code, arr, names)
-    # Government bodies and mass organisations: enumerated district × function first.
-    enumerated = np.array([""] * n, dtype=object)
-    for code, functions, fallback in ((KIND_CODES.index("11"), W.GOV_FUNCTIONS, street),
-                                      (KIND_CODES.index("13"), W.MASS_ORG_FUNCTIONS,
-                                       join(full_prefix, tn, "社区居民委员会"))):
+    # Public bodies (11) and mass organisations (13): enumerated district × function first.
+    reserved = {name for name, *_ in W.UNKNOWN_AUTHORITIES}  # registered under their own codes
+    enum_rows, enum_names = [], []
+    for code, functions in ((KIND_CODES.index("11"), W.GOV_FUNCTIONS), (KIND_CODES.index("13"), W.MASS_ORG_FUNCTIONS)):
         rows = np.flatnonzero(kind == code)
-        combos = [(d, f) for d in range(1, len(DISTRICT_CODES)) for f in functions]
+        combos = [(d, f) for d in range(1, len(DISTRICT_CODES)) for f in functions
+                  if prefix_full[d] + f not in reserved]
         order = rng.permutation(len(combos))
         for j, r in enumerate(rows[: len(combos)]):
             d, f = combos[order[j]]
             district[r] = d
-            enumerated[r] = prefix_full[d] + f
-        names = where(kind == code, fallback, names)
-    has_enum = enumerated != ""
-    if has_enum.any():
-        names = where(has_enum, pa.array(enumerated.astype(str).tolist()), names)
-    return names, district
+            enum_rows.append(int(r))
+            enum_names.append(prefix_full[d] + f)
+    enumerated = np.zeros(n, bool)
+    enumerated[enum_rows] = True
+    county = np.isin(district, [DISTRICT_CODES.index("230421"), DISTRICT_CODES.index("230422")])
+
+    parts: list[pa.Array] = [pa.array(enum_names, pa.string())]
+    order_rows: list[np.ndarray] = [np.array(enum_rows, dtype=np.int64)]
+    for k, code in enumerate(KIND_CODES):
+        rows = np.flatnonzero((kind == k) & ~enumerated)
+        if not rows.size:
+            continue
+        tn = trade_names(index[rows])
+        full = strings(prefix_full, district[rows])
+        short = pc.if_else(pa.array(county[rows]), full, "鹤岗市")
+        if code == "91":
+            arr = join(pc.if_else(pa.array(use_full[rows]), full, short), tn,
+                       _word_choice(W.ENTERPRISE_WORDS, industry[rows], word_u[rows]),
+                       strings([x for x, _ in W.ENTERPRISE_SUFFIXES], suffix_idx[rows]))
+        elif code == "92":
+            arr = join(full, tn, _word_choice(W.SHOP_WORDS, industry[rows], word_u[rows]))
+        elif code == "93":
+            arr = join(short, tn, strings(W.COOP_WORDS, coop_idx[rows]), "专业合作社")
+        elif code == "11":
+            arr = pc.if_else(pa.array(county[rows]), join(full, tn, "镇人民政府"), join(full, tn, "街道办事处"))
+        elif code == "12":
+            arr = join(full, tn, strings(W.INSTITUTION_WORDS, inst_idx[rows]))
+        elif code == "13":
+            arr = join(full, tn, "社区居民委员会")
+        elif code == "31":
+            arr = join("黑龙江", tn, "律师事务所")
+        else:
+            words = W.SOCIAL_WORDS[code]
+            arr = join("鹤岗市", tn, strings(words, (word_u[rows] * len(words)).astype(np.int64)))
+        parts.append(arr)
+        order_rows.append(rows)
+    position = np.empty(n, dtype=np.int64)
+    position[np.concatenate(order_rows)] = np.arange(n)
+    return pa.concat_arrays(parts).take(pa.array(position)), district
 
 
 def make_subjects(ctx: Ctx, persons: Persons) -> Subjects:
@@ -462,10 +500,8 @@ def make_subjects(ctx: Ctx, persons: Persons) -> Subjects:
 
 
 def subjects_table(s: Subjects) -> dict[str, object]:
-    status_words = np.array(["存续", "注销", "吊销"])
-    status = status_words[s.status].astype(object)
     return {
-        "uscc": s.uscc, "name": s.name, "status": pa.array(status.tolist(), pa.string()),
+        "uscc": s.uscc, "name": s.name, "status": strings(("存续", "注销", "吊销"), s.status),
         "established_date": dates(s.est), "district_code": strings(DISTRICT_CODES, s.district),
         "industry_code": strings(list(W.INDUSTRY_LETTERS), s.industry),
         "closed_date": dates(np.minimum(s.closed, 2_000_000), s.closed == NEVER), "legal_rep": s.legal_rep,

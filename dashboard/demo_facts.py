@@ -232,7 +232,7 @@ class MonthlyFacts:
             "procedure": where(simple, strings(("简易程序", "简易"), (rng.random(n) < 0.3).astype(int)),
                                strings(("普通程序", "一般程序", "普通", None),
                                        pick(rng, n, ((0, .55), (1, .15), (2, .15), (3, .15))))),
-            "severity": pa.array(np.array(SEVERITY_WORDS + ("",))[sev].tolist(), pa.string(), mask=sev == 3),
+            "severity": strings((*SEVERITY_WORDS, None), sev),
             "minor_first_offence": _nullable_bool(minor, ~minor & (rng.random(n) < 0.3)),
             "revoked": _nullable_bool(revoked, ~revoked & (rng.random(n) < 0.2)),
         }
@@ -251,8 +251,8 @@ class MonthlyFacts:
         org = ~info["person"] & info["public"]
         n = org.size
         elig = add_months_np(info["day"], MIN_MONTHS[info["eff"]])
-        applied = ctx.cal.next_workday(np.minimum(elig + rng.exponential(16, n).astype(np.int64), ctx.as_of_day + 400))
-        ok = org & (rng.random(n) < 0.88) & (applied < info["real_end"]) & (applied <= ctx.as_of_day)
+        applied = ctx.cal.next_workday(np.minimum(elig + rng.exponential(12, n).astype(np.int64), ctx.as_of_day + 400))
+        ok = org & (rng.random(n) < 0.93) & (applied < info["real_end"]) & (applied <= ctx.as_of_day)
         idx = np.flatnonzero(ok)
         applied = applied[idx]
         decided = ctx.cal.add_workdays(applied, rng.integers(2, 12, idx.size))
@@ -295,7 +295,9 @@ class MonthlyFacts:
         start_gap = np.where(rng.random(n) < 0.85, 0, rng.integers(1, 11, n))
         valid_from = day + start_gap
         valid_to = add_months_np(valid_from, 12 * years) - 1
-        long_term = years == 0
+        # Certificates without expiry: most exports write a 5-year review date, some a placeholder.
+        long_term = (years == 0) & (rng.random(n) < 0.25)
+        valid_to = np.where(years == 0, add_months_np(valid_from, 60) - 1, valid_to)
         valid_to = np.where(long_term, np.where(rng.random(n) < 0.7, PLACEHOLDER_DAYS[1], PLACEHOLDER_DAYS[2]), valid_to)
         cancelled = rng.random(n) < 0.03
         serial = self.licence_serial + np.arange(1, n + 1)
@@ -307,7 +309,7 @@ class MonthlyFacts:
         bad_code = rng.random(n) < self.bad_authority_code[auth]
         sidx = pa.array(party)
         cols = {
-            "license_no": pa.array(np.array(lic_no.to_pylist(), dtype=object), pa.string(), mask=no_number),
+            "license_no": where(no_number, pa.nulls(n, pa.string()), lic_no),
             "decision_doc_no": join(strings(self.lic_prefixes, auth), f"〔{year}〕", _ints(seq), "号"),
             "party_name": self.s.name.take(sidx),
             "uscc": self.s.uscc.take(sidx),
@@ -356,8 +358,7 @@ class MonthlyFacts:
             "department": strings(self.shorts, auth),
             "received_date": dates(received),
             "answered_date": dates(answered, open_),
-            "outcome": pa.array(np.array(W.OBJECTION_OUTCOMES)[rng.integers(0, 4, k)].tolist(), pa.string(),
-                                mask=open_),
+            "outcome": strings((*W.OBJECTION_OUTCOMES, None), np.where(open_, 4, rng.integers(0, 4, k))),
             "concerns_grading": pa.array(grading),
         }
 
@@ -367,7 +368,7 @@ class MonthlyFacts:
         ctx = self.ctx
         rng = ctx.rng(S_COMMITMENTS, m, 1 if kind.startswith("信用修复") else 2)
         sel = np.flatnonzero(rng.random(auth.size) < share)
-        return self._commitment_cols(rng, np.array([kind] * sel.size, dtype=object), strings(self.shorts, auth[sel]),
+        return self._commitment_cols(rng, strings((kind,), np.zeros(sel.size, int)), strings(self.shorts, auth[sel]),
                                      party[sel], signed[sel], months)
 
     def other_commitments(self, m: int, first: int, last: int) -> dict:
@@ -381,7 +382,7 @@ class MonthlyFacts:
         ok = party >= 0
         known = np.flatnonzero(self.known)
         auth = known[rng.integers(0, known.size, n)][ok]
-        kinds = np.array(W.COMMITMENT_KINDS, dtype=object)[rng.integers(0, len(W.COMMITMENT_KINDS), n)][ok]
+        kinds = strings(W.COMMITMENT_KINDS, rng.integers(0, len(W.COMMITMENT_KINDS), n)[ok])
         return self._commitment_cols(rng, kinds, strings(self.shorts, auth), party[ok], signed[ok], 12)
 
     def _commitment_cols(self, rng, kinds, departments, party, signed, months) -> dict:
@@ -398,12 +399,11 @@ class MonthlyFacts:
         return {
             "commitment_id": join("CN", padded(serial, 8)),
             "uscc": self.s.uscc.take(pa.array(party)),
-            "kind": pa.array(list(kinds), pa.string()),
+            "kind": kinds,
             "department": departments,
             "signed_date": dates(signed),
             "due_date": dates(due, no_due),
-            "fulfilment": pa.array(np.array(["履约", "未履约", "履约中", ""])[state].tolist(), pa.string(),
-                                   mask=state == 3),
+            "fulfilment": strings(("履约", "未履约", "履约中", None), state),
         }
 
 
@@ -441,7 +441,7 @@ def abnormal_operations(ctx: Ctx, s: Subjects) -> list[dict]:
             "uscc": s.uscc.take(pa.array(idx)), "x_subject_name": s.name.take(pa.array(idx)),
             "listed_date": dates(listed), "listed_reason": strings(W.ABNORMAL_REASONS, reason),
             "removed_date": dates(removed, ~gone),
-            "removed_reason": pa.array(np.array(W.ABNORMAL_REMOVAL)[rem_reason].tolist(), pa.string(), mask=~gone),
+            "removed_reason": strings((*W.ABNORMAL_REMOVAL, None), np.where(gone, rem_reason, len(W.ABNORMAL_REMOVAL))),
             "decided_by": strings(branch, np.minimum(s.district[idx], len(branch) - 1)),
         })
     return batches
@@ -515,34 +515,42 @@ def executees(ctx: Ctx, s: Subjects, persons: Persons) -> dict:
 
 
 def serious_dishonest(ctx: Ctx, s: Subjects) -> dict:
-    """严重失信主体名单 listings: a few a year, about half removed after 1–3 years."""
+    """严重失信主体名单 listings of enterprises (low q most often): a few a year, most removed
+    after one to two years."""
     rng = ctx.rng(S_SERIOUS)
     n = int(rng.poisson(SERIOUS_PER_MONTH * ctx.scale.volume * HISTORY_MONTHS * 1.4))
-    listed = ctx.cal.next_workday(rng.integers(ctx.first_day - 365, ctx.as_of_day - 5, n))
-    listed = np.minimum(listed, ctx.as_of_day)
-    rows, days = [], []
-    for d in np.unique(listed):
-        k = int((listed == d).sum())
-        pick_ = s.sample_kinds(rng, k, int(d), [K91], low_quality=1.5)
-        rows += pick_.tolist()
-        days += [d] * pick_.size
-    idx, listed = np.array(rows, dtype=np.int64), np.array(days, dtype=np.int64)
+    listed = np.minimum(ctx.cal.next_workday(rng.integers(ctx.first_day - 365, ctx.as_of_day - 5, n)), ctx.as_of_day)
+    pool = np.flatnonzero((s.kind == K91) & (s.weight > 0))
+    cw = np.cumsum(np.exp(-1.5 * s.q[pool]))
+    idx = np.full(n, -1, dtype=np.int64)
+    todo = np.arange(n)
+    for _ in range(8):
+        if not todo.size:
+            break
+        idx[todo] = pool[np.searchsorted(cw, rng.random(todo.size) * cw[-1], side="right")]
+        todo = todo[~s.alive(idx[todo], listed[todo])]
+    ok = s.alive(np.maximum(idx, 0), listed) & (idx >= 0)
+    _, first = np.unique(idx[ok], return_index=True)  # one listing per enterprise
+    keep = np.flatnonzero(ok)[np.sort(first)]
+    idx, listed = idx[keep], listed[keep]
+    order = np.argsort(listed, kind="stable")
+    idx, listed = idx[order], listed[order]
     k = idx.size
     lst = rng.integers(0, len(W.SERIOUS_LISTS), k)
-    removed = ctx.cal.next_workday(listed + rng.integers(365, 3 * 365, k))
-    gone = (rng.random(k) < 0.55) & (removed <= ctx.as_of_day)
+    removed = ctx.cal.next_workday(listed + rng.integers(180, 720, k))
+    gone = (rng.random(k) < 0.8) & (removed <= ctx.as_of_day)
     return {
         "uscc": s.uscc.take(pa.array(idx)), "subject_name": s.name.take(pa.array(idx)),
         "list_name": strings([x for x, _ in W.SERIOUS_LISTS], lst),
         "department": strings([d for _, d in W.SERIOUS_LISTS], lst),
         "listed_date": dates(listed), "removed_date": dates(removed, ~gone),
-        "removed_reason": pa.array(np.where(rng.random(k) < 0.6, "信用修复", "期满移出").tolist(), pa.string(), mask=~gone),
+        "removed_reason": strings(("信用修复", "期满移出", None), np.where(gone, (rng.random(k) >= 0.6).astype(int), 2)),
     }
 
 
 # Tax grades: A share among enterprises graded (not new): tuned so that A-graded surviving
 # enterprises are about 13.5 % of all surviving enterprises (I14 target 15 %).
-TAX_GRADE_SHARES = (("A", 0.168), ("B", 0.58), ("C", 0.17), ("D", 0.082))
+TAX_GRADE_SHARES = (("A", 0.19), ("B", 0.56), ("C", 0.17), ("D", 0.08))
 
 
 def tax_credit_years(ctx: Ctx) -> list[int]:
@@ -568,12 +576,12 @@ def tax_credit(ctx: Ctx, s: Subjects, year: int) -> dict:
     shares = np.array([x for _, x in TAX_GRADE_SHARES])
     cuts = np.quantile(z, 1 - np.cumsum(shares)[:-1]) if idx.size else np.zeros(3)
     grade = np.searchsorted(-cuts, -z)  # 0 A … 3 D
-    grades = np.array(["A", "B", "C", "D", "M"])[np.where(new, 4, grade)]
+    grades = strings(("A", "B", "C", "D", "M"), np.where(new, 4, grade))
     published = tax_published(ctx, year)
     blank = rng.random(idx.size) < 0.15  # loader default: April 30 of year + 1
     return {
         "uscc": s.uscc.take(pa.array(idx)), "x_subject_name": s.name.take(pa.array(idx)),
-        "year": pa.array(np.full(idx.size, year)), "grade": pa.array(grades.tolist(), pa.string()),
+        "year": pa.array(np.full(idx.size, year)), "grade": grades,
         "published_date": dates(np.full(idx.size, published), blank),
     }
 
@@ -603,7 +611,7 @@ def evaluations(ctx: Ctx, s: Subjects) -> list[dict]:
                              & (s.est <= day - 180))
         idx = idx[rng.random(idx.size) < 0.72]
         g = _grade(rng, s.q[idx], (0.12, 0.64, 0.17, 0.05, 0.02), 0.6)
-        out.append(_eval_cols(rng, s, idx, np.array(["公共信用综合评价"] * idx.size, dtype=object), day, g))
+        out.append(_eval_cols(rng, s, idx, strings(("公共信用综合评价",), np.zeros(idx.size, int)), day, g))
     stale_until = day_no(add_months(ctx.T, -13))
     for code, (inds, share, month) in W.GRADING.items():
         if code in W.GRADING_NEVER:
@@ -620,19 +628,18 @@ def evaluations(ctx: Ctx, s: Subjects) -> list[dict]:
             idx = idx[rng.random(idx.size) < share]
             g = _grade(rng, s.q[idx], (0.2, 0.55, 0.17, 0.06, 0.02), 0.8)
             full = rng.random(idx.size) < 0.4
-            evaluator = np.where(full, d["full_name"], d["short_name"]).astype(object)
+            evaluator = strings((d["short_name"], d["full_name"]), full.astype(int))
             out.append(_eval_cols(rng, s, idx, evaluator, day, g))
     return out
 
 
 def _eval_cols(rng, s, idx, evaluator, day, g) -> dict:
-    letters = np.array(list("ABCDE"))[g]
     lo = np.array([GRADE_BANDS[x][0] for x in "ABCDE"])[g]
     hi = np.array([GRADE_BANDS[x][1] for x in "ABCDE"])[g]
     score = np.round(lo + (hi - lo) * rng.random(idx.size), 1)
     return {
-        "uscc": s.uscc.take(pa.array(idx)), "evaluator": pa.array(list(evaluator), pa.string()),
-        "eval_date": dates(np.full(idx.size, day)), "grade": pa.array(letters.tolist(), pa.string()),
+        "uscc": s.uscc.take(pa.array(idx)), "evaluator": evaluator,
+        "eval_date": dates(np.full(idx.size, day)), "grade": strings(tuple("ABCDE"), g),
         "score": pa.array(score),
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import chinese_calendar
 import numpy as np
 
 from .workdays import is_workday
@@ -73,7 +74,15 @@ class Calendar:
     def __init__(self, start: dt.date, end: dt.date) -> None:
         self.start = day_no(start)
         n = (end - start).days + 1
-        self.is_work = np.fromiter((is_workday(start + dt.timedelta(days=i)) for i in range(n)), bool, n)
+        # Weekdays, then the statutory exceptions the calendar package knows (holidays, 调休
+        # working days) — the same answer as dashboard.workdays.is_workday, without a call per day.
+        self.is_work = (np.arange(self.start, self.start + n) + 3) % 7 < 5  # 1970-01-01 was a Thursday
+        for day in chinese_calendar.holidays:
+            if start <= day <= end:
+                self.is_work[(day - start).days] = is_workday(day)
+        for day in chinese_calendar.workdays:
+            if start <= day <= end:
+                self.is_work[(day - start).days] = is_workday(day)
         self.seq = np.cumsum(self.is_work)
         self.end = self.start + n - 1
 

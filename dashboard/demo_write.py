@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -30,6 +31,9 @@ ARROW_TYPES = {
 TIMESTAMP_COLUMNS = {("penalties", "reported_at"), ("licenses", "reported_at")}
 # Columns outside the contract that some exports add (kept by the loader as extra columns).
 EXTRA_COLUMNS = {"x_subject_name": pa.string()}
+
+# Rows buffered per entity before they are formatted and written (bounds memory at province scale).
+FLUSH_ROWS = 200_000
 
 DATE_STYLES = {"iso": "%Y-%m-%d", "slash": "%Y/%m/%d", "compact": "%Y%m%d", "datetime": "%Y-%m-%d %H:%M:%S"}
 
@@ -167,6 +171,21 @@ def _cn_date(arr: pa.Array, with_day: bool = True) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
+def _format_days(days: np.ndarray, style: str) -> pa.Array:
+    """Day numbers as text in one style, formatting each distinct day once (dates repeat a lot)."""
+    uniq, inverse = np.unique(days, return_inverse=True)
+    arr = pa.array(uniq.astype("int32"), pa.int32()).cast(pa.date32())
+    if style == "cn":
+        labels = _cn_date(arr)
+    elif style == "month_cn":
+        labels = _cn_date(arr, with_day=False)
+    elif style == "month_ym":
+        labels = pc.strftime(arr, format="%Y-%m")
+    else:
+        labels = pc.strftime(arr, format=DATE_STYLES[style or "iso"].replace(" %H:%M:%S", ""))
+    return labels.take(pa.array(inverse.ravel()))
+
+
 def format_column(arr: pa.Array, out: Out) -> pa.Array:
     """One typed column as the strings written to a CSV file."""
     if isinstance(arr, pa.ChunkedArray):
@@ -174,14 +193,18 @@ def format_column(arr: pa.Array, out: Out) -> pa.Array:
     typ = arr.type
     style = out.style
     if pa.types.is_date32(typ) or pa.types.is_timestamp(typ):
-        if style == "cn":
-            res = _cn_date(arr)
-        elif style == "month_cn":
-            res = _cn_date(arr, with_day=False)
-        elif style == "month_ym":
-            res = pc.strftime(arr, format="%Y-%m")
+        valid = arr.is_valid()
+        if pa.types.is_timestamp(typ):
+            secs = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy()
+            days, tod = np.divmod(secs, 86400)
         else:
-            res = pc.strftime(arr, format=DATE_STYLES[style or "iso"])
+            days, tod = pc.fill_null(arr.cast(pa.int32()), 0).to_numpy().astype(np.int64), None
+        res = _format_days(days, style)
+        if style == "datetime":
+            uniq, inverse = np.unique(tod if tod is not None else np.zeros(days.size, np.int64), return_inverse=True)
+            clock = pc.strftime(pa.array(uniq, pa.timestamp("s")), format="%H:%M:%S")
+            res = pc.binary_join_element_wise(res, clock.take(pa.array(inverse.ravel())), " ")
+        res = pc.if_else(valid, res, pa.scalar(None, pa.string()))
     elif pa.types.is_boolean(typ):
         yes, no = ("是", "否") if style == "shifou" else ("1", "0")
         res = pc.if_else(arr, yes, no)
@@ -207,7 +230,9 @@ class EntityWriter:
         self.created = created
         self._file = None
         self._parquet: pq.ParquetWriter | None = None
-        self._xlsx_rows: list[pa.Table] = []
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._header_written = False
         if spec.fmt == "csv":
             self._file = open(self.tmp, "wb")
             if spec.encoding == "utf-8-sig":
@@ -232,24 +257,37 @@ class EntityWriter:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def write(self, table: pa.Table) -> None:
+        """Append a typed batch; batches are buffered and formatted in large blocks."""
         if table.num_rows == 0:
             return
         table = table.select(self.schema.names).cast(self.schema)
-        fmt = self.spec.fmt
-        if fmt == "parquet":
+        self.rows += table.num_rows
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        if self.spec.fmt != "xlsx" and self._pending_rows >= FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending or self.spec.fmt == "xlsx":
+            return
+        table = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        for start in range(0, table.num_rows, FLUSH_ROWS):
+            self._write_block(table.slice(start, FLUSH_ROWS))
+
+    def _write_block(self, table: pa.Table) -> None:
+        if self.spec.fmt == "parquet":
             out = pa.table({o.header: table[o.column] for o in self.spec.columns})
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.tmp, out.schema, compression="zstd")
             self._parquet.write_table(out)
-        elif fmt == "xlsx":
-            self._xlsx_rows.append(table)
         else:
             out = pa.table({o.header: format_column(table[o.column], o) for o in self.spec.columns})
             buf = io.BytesIO()
             pcsv.write_csv(out, buf, pcsv.WriteOptions(
-                include_header=self.rows == 0, quoting_style="needed" if self.spec.quote else "none"))
+                include_header=not self._header_written, quoting_style="needed" if self.spec.quote else "none"))
             self._file.write(self._encode(buf.getvalue()))
-        self.rows += table.num_rows
+        self._header_written = True
 
     def write_rows(self, rows: list[dict]) -> None:
         """Typed rows as dicts of canonical column → Python value (planted cases)."""
@@ -262,7 +300,8 @@ class EntityWriter:
             return
         if self.spec.fmt != "csv":
             raise ValueError(f"raw rows need a CSV file, {self.spec.entity} is {self.spec.fmt}")
-        if self.rows == 0:
+        self._flush()
+        if not self._header_written:
             raise ValueError("raw rows go after at least one typed batch (the header)")
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n",
@@ -276,6 +315,7 @@ class EntityWriter:
         self.rows += len(rows)
 
     def close(self) -> tuple[Path, int]:
+        self._flush()
         if self.spec.fmt == "csv":
             self._file.close()
         elif self.spec.fmt == "parquet":
@@ -300,7 +340,7 @@ class EntityWriter:
             ws.write_string(0, c, out.header)
             ws.set_column(c, c, 22 if out.style else 18)
         r = 1
-        for table in self._xlsx_rows:
+        for table in self._pending:
             cols = [table[o.column].to_pylist() for o in self.spec.columns]
             for values in zip(*cols):
                 for c, (out, v) in enumerate(zip(self.spec.columns, values)):

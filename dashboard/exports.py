@@ -11,6 +11,7 @@ someone downloads, and kept in a small in-process cache keyed by what the table 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import threading
 from collections import OrderedDict
@@ -80,9 +81,10 @@ def shown_frame(frame: pd.DataFrame, columns: ColumnSpec, scope: Scope,
     present = [c for c in cols if c in frame.columns]
     out = frame.loc[:, present].copy()
     for name in present:
-        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+        if _zoned(out[name]):
             # a spreadsheet cannot hold zoned times: show them as the office reads them
-            out[name] = out[name].dt.tz_convert(DISPLAY_TZ).dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+            times = pd.to_datetime(out[name], utc=True).dt.tz_convert(DISPLAY_TZ)
+            out[name] = times.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(times.notna(), None)
         kind = cols[name].kind
         if kind == LIST:
             out[name] = out[name].map(_list_text).astype(object)
@@ -96,6 +98,16 @@ def shown_frame(frame: pd.DataFrame, columns: ColumnSpec, scope: Scope,
             out[name] = out[name].map(fmt.to_date).astype(object)
     out.columns = [cols[c].label for c in present]
     return out.reset_index(drop=True)
+
+
+def _zoned(column: pd.Series) -> bool:
+    """Whether a column holds time-zone-aware timestamps (typed, or as Python datetimes)."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return True
+    if column.dtype != object:
+        return False
+    first = next((v for v in column if v is not None and not fmt.is_missing(v)), None)
+    return isinstance(first, dt.datetime) and first.tzinfo is not None
 
 
 def kinds_by_label(columns: ColumnSpec) -> dict[str, str]:
@@ -197,11 +209,18 @@ class _BytesCache:
 _cache = _BytesCache()
 
 
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A fingerprint of a table's headers and cells."""
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False) if not frame.empty else pd.Series([], dtype="uint64")
+    return hashlib.sha1(hashed.to_numpy().tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
+
+
 @dataclass
 class Download:
-    """A table's downloads, built on demand. `key` names what the table shows (snapshot, scope,
-    table, arguments) so that cached bytes are never served for another view; `on_build`
-    (e.g. the audit record of the download) runs each time a file is handed out."""
+    """A table's downloads, built on demand. Cached bytes are found by `key` (who sees which data:
+    snapshot and scope) plus a fingerprint of the table itself, taken only when someone downloads
+    (so showing a table costs nothing); `on_build` (e.g. the audit record of the download) runs
+    each time a file is handed out."""
 
     key: str
     frame: pd.DataFrame
@@ -209,17 +228,16 @@ class Download:
     sheet_name: str = "数据"
     on_build: Callable[[str, int], None] | None = None
 
-    def _notify(self, kind: str) -> None:
+    def _get(self, kind: str, build: Callable[[], bytes]) -> bytes:
         if self.on_build is not None:
             self.on_build(kind, len(self.frame))
+        return _cache.get((f"{self.key}|{frame_digest(self.frame)}", kind), build)
 
     def xlsx(self) -> bytes:
-        self._notify("xlsx")
-        return _cache.get((self.key, "xlsx"), lambda: xlsx_bytes(self.frame, self.kinds, self.sheet_name))
+        return self._get("xlsx", lambda: xlsx_bytes(self.frame, self.kinds, self.sheet_name))
 
     def csv(self) -> bytes:
-        self._notify("csv")
-        return _cache.get((self.key, "csv"), lambda: csv_bytes(self.frame, self.kinds))
+        return self._get("csv", lambda: csv_bytes(self.frame, self.kinds))
 
 
 def file_stem(title: str, as_of: dt.date | None = None) -> str:

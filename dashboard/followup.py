@@ -113,15 +113,24 @@ def steps_for(engine: Engine, warning_ids: Iterable[str] | None = None, *, depar
 
 
 @lru_cache(maxsize=1)
-def _calendar() -> tuple[dict[dt.date, int], dict[int, dt.date]]:
-    """day → workday_seq, and workday_seq → that working day (the ref_calendar numbering)."""
+def _calendar() -> tuple[pd.Series, pd.Series]:
+    """The ref_calendar numbering as lookups: day (datetime64) → workday_seq, and workday_seq →
+    that working day (a date)."""
     rows = calendar_rows()
-    return {day: seq for day, _, seq in rows}, {seq: day for day, work, seq in rows if work}
+    seq_of_day = pd.Series([seq for _, _, seq in rows], index=pd.DatetimeIndex([day for day, _, _ in rows]))
+    day_of_seq = pd.Series([day for day, work, _ in rows if work], index=[seq for _, work, seq in rows if work],
+                           dtype=object)
+    return seq_of_day, day_of_seq
 
 
 def _seq(days: pd.Series) -> pd.Series:
-    by_day = _calendar()[0]
-    return days.map(lambda d: by_day.get(d) if isinstance(d, dt.date) else None).astype("Float64")
+    """The workday_seq of each day (dates or datetimes; <NA> where the day is missing or outside
+    the calendar)."""
+    return pd.to_datetime(days).map(_calendar()[0]).astype("Int64")
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.date.astype(object).where(values.notna(), None)
 
 
 def previous_month_end(day: dt.date) -> dt.date:
@@ -139,8 +148,10 @@ def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
     """Each warning the viewer's scope reaches that holds at `as_of`, or is 已解除 at `as_of`, with
     its follow-up status (STATUS_COLUMNS): status (latest recorded step on or before T, 新产生 when
     none, 已解除 when it no longer holds), deadline_date (first_seen_date + the action SLA in working
-    days), first_action_date, working_days_to_first_action and is_overdue (see the module doc)."""
-    from .credit_warnings import WARNING_TYPES, warning_type_of, warnings_at
+    days), first_action_date, working_days_to_first_action (Int64) and is_overdue (see the module
+    doc). Dates are datetime.date or None; the warning's own columns are as warnings_at gives them.
+    Holding warnings come first, in warnings_at order."""
+    from .credit_warnings import warning_type_of, warnings_at
 
     settings = settings or get_settings()
     as_of = as_date(as_of)
@@ -174,30 +185,24 @@ def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
     first_action = actions.groupby("warning_id")["action_date"].min()
     n_steps = steps.groupby("warning_id").size()
 
-    out["status"] = out["warning_id"].map(latest).fillna(STEPS[0])
+    if "first_seen_date" not in out:
+        out["first_seen_date"] = None
+    out["first_seen_date"] = _as_dates(out["first_seen_date"])
+    out["status"] = out["warning_id"].map(latest).astype(object).where(lambda v: v.notna(), STEPS[0])
     out.loc[~out["holds"].astype(bool), "status"] = RESOLVED
-    out["first_action_date"] = out["warning_id"].map(first_action).astype(object)
+    out["first_action_date"] = out["warning_id"].map(first_action).astype(object).where(lambda v: v.notna(), None)
     out["n_steps"] = out["warning_id"].map(n_steps).fillna(0).astype(int)
 
     sla = settings.sla.action_working_days
-    seq_seen = _seq(out["first_seen_date"]) if "first_seen_date" in out else pd.Series(dtype="Float64")
-    seq_action = _seq(out["first_action_date"])
-    by_seq = _calendar()[1]
-    out["deadline_date"] = (seq_seen + sla).map(lambda s: None if pd.isna(s) else by_seq.get(int(s))).astype(object)
-    out["working_days_to_first_action"] = (seq_action - seq_seen).astype("Int64")
-    seq_t = _calendar()[0].get(as_of)
-    days_open = (seq_t - seq_seen) if seq_t is not None else pd.Series(pd.NA, index=out.index, dtype="Float64")
-    out["is_overdue"] = (out["holds"].astype(bool) & out["first_action_date"].isna()
-                         & (days_open > sla).fillna(False)).astype(bool)
+    seq_seen = _seq(out["first_seen_date"])
+    out["deadline_date"] = (seq_seen + sla).map(_calendar()[1]).astype(object).where(lambda v: v.notna(), None)
+    out["working_days_to_first_action"] = _seq(out["first_action_date"]) - seq_seen
+    seq_t = _seq(pd.Series([as_of])).iloc[0]
+    past_deadline = (seq_t - seq_seen > sla).fillna(False) if not pd.isna(seq_t) else False
     out["holds"] = out["holds"].astype(bool)
+    out["is_overdue"] = (out["holds"] & out["first_action_date"].isna() & past_deadline).astype(bool)
     for column in STATUS_COLUMNS:
         if column not in out:
             out[column] = None
-    flags = out[["holds", "is_overdue", "n_steps"]].copy()
-    out = out.astype(object).where(out.notna(), None)  # missing values are None, not NaN/NaT/<NA>
-    out[["holds", "is_overdue", "n_steps"]] = flags
-    order = {t: i for i, t in enumerate(WARNING_TYPES)}
-    out = out.assign(_order=out["warning_type"].map(order)).sort_values(
-        ["holds", "_order", "department_code", "warning_id"], ascending=[False, True, True, True],
-        na_position="last", kind="stable")
+    # current warnings first (in warnings_at order), then the resolved ones
     return out[list(STATUS_COLUMNS)].reset_index(drop=True)

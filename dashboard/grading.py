@@ -56,12 +56,12 @@ def _none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
 def grades_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Scope,
               department_code: str | None = None, uscc: str | None = None) -> pd.DataFrame:
     """G1 grades at `as_of` (GRADE_COLUMNS): one row per subject and grading department the viewer's
-    scope reaches, limited to one department and/or one subject when given."""
+    scope reaches, limited to one department and/or one subject when given; ordered by department,
+    grade, subject. eval_date is datetime64 and missing values pandas' own: the frame holds millions
+    of rows at province scale."""
     frame = run_query(con, "grades_at", {"as_of": as_date(as_of), "department": department_code, "uscc": uscc},
                       scope=scope, scope_column="department_code")
-    frame["eval_date"] = _dates(frame["eval_date"])
-    frame = frame.sort_values(["department_code", "grade", "uscc"], kind="stable")
-    return _none_for_missing(frame[list(GRADE_COLUMNS)].reset_index(drop=True))
+    return frame[list(GRADE_COLUMNS)]
 
 
 def grade_distribution(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Scope,

@@ -16,7 +16,6 @@ viewer's departments, and natural-person data is masked (P6) unless the scope gr
 from __future__ import annotations
 
 import argparse
-import calendar
 import csv
 import datetime as dt
 import json
@@ -30,6 +29,7 @@ import pandas as pd
 
 from .access import Scope
 from .db import as_date, run_query
+from .formatting import STATUS_LABELS, fmt_count, fmt_value, month_ends
 from .privacy import mask_frame
 from .settings import REFERENCE_DIR, Settings, get_settings
 
@@ -71,8 +71,6 @@ DETAIL_QUERIES: dict[str, str] = {
 UNSCOPED_DETAILS = frozenset({"indicator_i02_detail"})
 
 STATUSES = ("green", "amber", "red", "none")
-STATUS_LABELS = {"green": "达标", "amber": "临界", "red": "未达标", "none": "无数据"}
-UNIT_LABELS = {"pct": "%", "count": "个", "months": "个月"}
 UNMAPPED_DEPARTMENT = "未映射部门"
 UNKNOWN_DISTRICT = "未填报区划"
 
@@ -127,7 +125,8 @@ def _catalogue_entry(indicator_id: str, settings: Settings) -> dict[str, Any]:
 def status_of(value: float | None, target: float | None, tolerance: float | None, direction: str) -> str:
     """'green' when the target is met, 'amber' when short of it by at most the tolerance, 'red'
     otherwise, judged in the indicator's direction; 'none' when there is no value or target."""
-    if value is None or target is None or _isnan(value) or _isnan(target):
+    value, target = _num(value), _num(target)
+    if value is None or target is None:
         return "none"
     shortfall = (target - value) if direction == "higher" else (value - target)
     eps = 1e-9  # ratios such as 3/20 are not exact in binary
@@ -136,13 +135,6 @@ def status_of(value: float | None, target: float | None, tolerance: float | None
     if shortfall <= (tolerance or 0.0) + eps:
         return "amber"
     return "red"
-
-
-def _isnan(value: Any) -> bool:
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
 
 
 def rule_params(settings: Settings, as_of: dt.date, series_months: int = 0, breakdown: str = "city",
@@ -175,12 +167,12 @@ def _finish(frame: pd.DataFrame, entry: dict[str, Any]) -> pd.DataFrame:
     """Add target and status to rule rows of one indicator."""
     out = frame.copy()
     out["target"] = entry["target"]
-    out["status"] = [status_of(_num(v), entry["target"], entry["tolerance"], entry["direction"])
-                     for v in out["value"]]
+    out["status"] = [status_of(v, entry["target"], entry["tolerance"], entry["direction"]) for v in out["value"]]
     return out
 
 
 def _num(value: Any) -> float | None:
+    """A number as float, or None when absent (None, NaN, pd.NA)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     return float(value)
@@ -203,35 +195,22 @@ def indicators_at(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: Scope,
     # a count with no rows at all is a count of zero (e.g. no commitment signed)
     counts = (out["unit"] == "count") & out["value"].isna()
     out.loc[counts, ["numerator", "value"]] = 0
-    out["status"] = [status_of(_num(r.value), r.target, r.tolerance, r.direction) for r in out.itertuples()]
+    out["status"] = [status_of(r.value, r.target, r.tolerance, r.direction) for r in out.itertuples()]
     return out[AT_COLUMNS].reset_index(drop=True)
 
 
-def month_end(day: dt.date) -> dt.date:
-    """The last day of `day`'s month."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def month_ends(end_month: dt.date, months: int) -> list[dt.date]:
-    """The month-ends of the `months` months ending with end_month's month, oldest first."""
-    out = []
-    year, month = end_month.year, end_month.month
-    for _ in range(months):
-        out.append(month_end(dt.date(year, month, 1)))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
-
-
 def indicator_series(con: duckdb.DuckDBPyConnection, indicator_id: str, end_month: dt.date, scope: Scope,
-                     months: int = 24, window_months: int | None = None,
+                     months: int | None = None, window_months: int | None = None,
                      settings: Settings | None = None) -> pd.DataFrame:
-    """The city value at each of the `months` month-ends up to end_month's month, oldest first:
-    month_end, value, numerator, denominator, target, status. Each point is computed exactly as
-    indicators_at computes it for that date; `window_months` replaces the rolling window of the
-    windowed indicators (1 gives per-month values, e.g. I04 per month)."""
+    """The city value at each of the `months` month-ends (default settings windows.trend_months,
+    24) up to end_month's month, oldest first: month_end, value, numerator, denominator, target,
+    status. Each point is computed exactly as indicators_at computes it for that date, in one
+    query; `window_months` replaces the rolling window of the windowed indicators (1 gives
+    per-month values, e.g. I04 per month)."""
     settings = settings or get_settings()
     entry = _catalogue_entry(indicator_id, settings)
-    points = month_ends(as_date(end_month), months)
+    months = int(months or settings.windows.trend_months)
+    points = month_ends(as_date(end_month), months)[::-1]  # oldest first
     params = rule_params(settings, points[-1], series_months=months, window_months=window_months)
     rules = _run_rule(con, QUERY_OF[indicator_id], params)
     rows = rules[(rules["indicator_id"] == indicator_id) & rules["group_code"].isna()]
@@ -280,10 +259,36 @@ def indicator_by_department(con: duckdb.DuckDBPyConnection, indicator_id: str, a
     entry = _catalogue_entry(indicator_id, settings)
     if "department" not in entry["breakdowns"]:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
+    rules = _run_rule(con, QUERY_OF[indicator_id],
+                      rule_params(settings, as_date(as_of), breakdown="department"), scope=scope)
+    return _department_rows(con, rules, entry, as_date(as_of))
+
+
+def indicators_by_department(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: Scope,
+                             settings: Settings | None = None) -> pd.DataFrame:
+    """indicator_by_department for every indicator that has a department breakdown, running each
+    rule file once (for department league tables): indicator_id plus the columns of
+    indicator_by_department, each indicator's rows weakest first."""
+    settings = settings or get_settings()
     as_of = as_date(as_of)
-    rules = _run_rule(con, QUERY_OF[indicator_id], rule_params(settings, as_of, breakdown="department"),
-                      scope=scope)
-    rows = rules[(rules["indicator_id"] == indicator_id) & (rules["as_of_date"] == as_of)]
+    cat = indicator_catalogue(settings)
+    wanted = cat[[("department" in b) for b in cat["breakdowns"]]]
+    frames = []
+    for query, ids in RULE_QUERIES.items():
+        entries = [e for e in wanted.to_dict(orient="records") if e["indicator_id"] in ids]
+        if not entries:
+            continue
+        rules = _run_rule(con, query, rule_params(settings, as_of, breakdown="department"), scope=scope)
+        for entry in entries:
+            frame = _department_rows(con, rules, entry, as_of)
+            frame.insert(0, "indicator_id", entry["indicator_id"])
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["indicator_id", *DEPARTMENT_COLUMNS])
+
+
+def _department_rows(con: duckdb.DuckDBPyConnection, rules: pd.DataFrame, entry: dict[str, Any],
+                     as_of: dt.date) -> pd.DataFrame:
+    rows = rules[(rules["indicator_id"] == entry["indicator_id"]) & (rules["as_of_date"] == as_of)]
     rows = rows.rename(columns={"group_code": "department_code"})
     rows["department_name"] = _names(con, "department", rows["department_code"], UNMAPPED_DEPARTMENT)
     return _worst_first(_finish(rows, entry), entry["direction"])[DEPARTMENT_COLUMNS]
@@ -420,24 +425,14 @@ def _cli_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_value(value: Any, unit: str) -> str:
-    """A value as the dashboard shows it: 15.3% for 'pct', an integer for counts and months."""
-    number = _num(value)
-    if number is None:
-        return "—"
-    if unit == "pct":
-        return f"{number * 100:.1f}%"
-    return f"{number:.0f}"
-
-
 def _text_table(frame: pd.DataFrame, as_of: dt.date) -> str:
     table = pd.DataFrame({
         "指标": frame["indicator_id"],
         "名称": frame["name"],
-        "数值": [format_value(v, u) for v, u in zip(frame["value"], frame["unit"])],
-        "分子": [format_value(v, "count") for v in frame["numerator"]],
-        "分母": [format_value(v, "count") for v in frame["denominator"]],
-        "目标": [format_value(v, u) for v, u in zip(frame["target"], frame["unit"])],
+        "数值": [fmt_value(v, u) for v, u in zip(frame["value"], frame["unit"])],
+        "分子": [fmt_count(v) for v in frame["numerator"]],
+        "分母": [fmt_count(v) for v in frame["denominator"]],
+        "目标": [fmt_value(v, u) for v, u in zip(frame["target"], frame["unit"])],
         "状态": [STATUS_LABELS[s] for s in frame["status"]],
     })
     return f"城市信用监测指标（截至 {as_of.isoformat()}）\n" + table.to_string(index=False)

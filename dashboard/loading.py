@@ -131,9 +131,12 @@ def _ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, entity_sourc
     return results
 
 
-def _seal(con: duckdb.DuckDBPyConnection, snapshot_id: str, run_id: str) -> None:
+def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, run_id: str,
+          progress: Progress) -> None:
     """Marts, the snapshot's own record, and everything flushed into the file."""
-    schema.build_marts(con)
+    t0 = time.monotonic()
+    schema.build_marts(con, settings)
+    progress(f"重建指标数据集市完成（{time.monotonic() - t0:.1f} 秒）")
     con.execute("INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
                 {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id})
     con.execute("CHECKPOINT")
@@ -182,7 +185,7 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
                 outcome.error = "所有实体均装载失败，未发布新快照"
             else:
                 progress("重建指标数据集市…")
-                _seal(con, snapshot_id, run_id)
+                _seal(con, settings, snapshot_id, run_id, progress)
                 con.close()
                 con = None
                 snapshots.install(settings, building, snapshot_id)

@@ -56,13 +56,17 @@ def load_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
 def rows_per_entity(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per contract entity, in contract order: entity, label (Chinese), n_current,
     n_flagged (current rows with a quality flag), n_replaced, n_retired (ended versions),
-    n_quarantined (rows quarantined by the entity's latest load), last_loaded_at."""
+    n_quarantined (rows quarantined by the entity's latest load), last_loaded_at (UTC, tz-aware)."""
     frame = run_query(con, "quality_rows_per_entity")
     order = {e.name: i for i, e in enumerate(contract.ENTITIES)}
     frame = frame.sort_values("entity", key=lambda s: s.map(order)).reset_index(drop=True)
     frame.insert(1, "label", frame["entity"].map(lambda e: contract.ENTITY_BY_NAME[e].label))
     for col in ("n_current", "n_flagged", "n_replaced", "n_retired", "n_quarantined"):
         frame[col] = frame[col].astype("int64")
+    # staging times are written in the loading machine's local time without a zone; made explicit
+    # (UTC) so that every time on the page is shown the same way, as the office reads it
+    local_zone = dt.datetime.now().astimezone().tzinfo
+    frame["last_loaded_at"] = pd.to_datetime(frame["last_loaded_at"]).dt.tz_localize(local_zone).dt.tz_convert("UTC")
     return frame
 
 

@@ -13,13 +13,13 @@
 - `cached` runs a query function with the run's cursor and the viewer's scope, cached with
   st.cache_data on (snapshot id, scope cache key, function, arguments) — caches are shared by all
   sessions, so the scope is part of every key.
-- `table` shows a list with its Excel / CSV downloads (dashboard.exports), paginated when long.
-- `audit` records viewing, exports and follow-up in the audit log.
+- `table` shows a list with its Excel / CSV downloads (dashboard.exports), paginated when long;
+  `file_download` offers one generated file (the repair notice). Both are built on click and audited.
+- `audit_once` records a view or an action of the viewer in the audit log once per session.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -49,6 +49,7 @@ class PageSpec:
     icon: str
     url_path: str
     uses_district: bool = False
+    needs_data: bool = True  # False: the page works before the first load (status, administration)
 
     @property
     def path(self):
@@ -63,8 +64,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("subject", "subject.py", "主体画像", ":material/person_search:", "subject"),
     PageSpec("grading", "grading.py", "分级分类", ":material/stacked_bar_chart:", "grading", uses_district=True),
     PageSpec("data_quality", "data_quality.py", "数据质量", ":material/rule:", "data_quality"),
-    PageSpec("data_status", "data_status.py", "数据状态", ":material/database:", "data_status"),
-    PageSpec("admin", "admin.py", "系统管理", ":material/admin_panel_settings:", "admin"),
+    PageSpec("data_status", "data_status.py", "数据状态", ":material/database:", "data_status", needs_data=False),
+    PageSpec("admin", "admin.py", "系统管理", ":material/admin_panel_settings:", "admin", needs_data=False),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 PAGE_KEYS = frozenset(PAGE_BY_KEY)
@@ -346,7 +347,7 @@ def default_month(built_at: dt.datetime, horizon: dt.date | None) -> dt.date:
 
 def frame(viewer: Any, spec: PageSpec) -> Context | None:
     """Draw the sidebar frame and store this run's Context; None when no snapshot is live yet
-    (the page is then told so and stops, except the data-status page)."""
+    (a page that needs data then says so and stops)."""
     st.session_state.pop(CONTEXT_KEY, None)
     side = st.sidebar
     side.markdown("### 城市信用监测驾驶舱")
@@ -356,7 +357,7 @@ def frame(viewer: Any, spec: PageSpec) -> Context | None:
     auth.guard_department_params(viewer, spec.key)  # a URL never widens the scope; attempts are logged
     wh = app_data.warehouse()
     if wh is None:
-        if spec.key != "data_status":
+        if spec.needs_data:
             st.info(app_data.NO_DATA_MESSAGE)
             st.stop()
         return None
@@ -438,6 +439,14 @@ def cached(fn: Callable[..., Any], *args: Any, scoped: bool = True, live: bool =
     return target(ctx.snapshot_id, key, _path(fn), tuple(args), tuple(sorted(kwargs.items())), con, scope)
 
 
+def by_department(indicator_ids: Iterable[str], as_of: dt.date) -> dict[str, pd.DataFrame]:
+    """indicator id → indicators.indicator_by_department at `as_of`, each cached on its own (the
+    indicator page, the scorecards and the ranking share them)."""
+    from . import indicators
+
+    return {i: cached(indicators.indicator_by_department, i, as_of) for i in indicator_ids}
+
+
 def clear_live_cache() -> None:
     """Forget results that read the operational store (after a follow-up step was recorded)."""
     _cached_live.clear()
@@ -474,13 +483,6 @@ def _column_config(kinds: Mapping[str, str]) -> dict[str, Any]:
     return config
 
 
-def _frame_digest(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return f"empty:{'|'.join(map(str, frame.columns))}"
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
-    return hashlib.sha1(hashed.values.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
-
-
 def downloads(shown: pd.DataFrame, kinds: Mapping[str, str], title: str, key: str, container: Any = None) -> None:
     """Excel and CSV buttons for a shown table (viewers with the export grant); bytes are built on
     click (no rerun) and cached; each download is recorded in the audit log with its row count."""
@@ -496,7 +498,7 @@ def downloads(shown: pd.DataFrame, kinds: Mapping[str, str], title: str, key: st
 
         audit.record(ctx.engine, viewer, "export", {"what": title, "format": kind, "month": month}, rows=n_rows)
 
-    download = exports.Download(key=f"{ctx.snapshot_id}|{ctx.scope.cache_key}|{key}|{_frame_digest(shown)}",
+    download = exports.Download(key=f"{ctx.snapshot_id}|{ctx.scope.cache_key}|{key}",
                                 frame=shown, kinds=kinds, sheet_name=title, on_build=on_build)
     stem = exports.file_stem(title, ctx.as_of)
     left, right, _ = container.columns([1, 1, 4])
@@ -555,6 +557,12 @@ def table(frame: pd.DataFrame, columns: exports.ColumnSpec, *, key: str, title: 
     if shown.empty:
         st.caption(empty_text)
         return None
+    with st.container(key=f"table_{key}"):
+        return _table_body(frame, shown, kinds, key, title, selectable, page_size, download, height)
+
+
+def _table_body(frame: pd.DataFrame, shown: pd.DataFrame, kinds: Mapping[str, str], key: str, title: str,
+                selectable: bool, page_size: int | None, download: bool, height: int | str) -> pd.Series | None:
     start = 0
     n_pages = 1 if not page_size else -(-len(shown) // page_size)
     caption = f"共 {fmt.fmt_count(len(shown))} 条"
@@ -589,24 +597,3 @@ def plot(fig: Any, key: str | None = None, selectable: bool = False) -> Any:
         return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=PLOTLY_CONFIG)
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     return None
-
-
-def missing_feature(what: str) -> None:
-    """Shown where a part of the product is not in this build yet."""
-    st.info(f"{what}暂未开通。")
-
-
-def feature(module: str, name: str | None = None) -> Any:
-    """A module (or one of its functions) of the rules engine, or None while the build lacks it."""
-    try:
-        target = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    return getattr(target, name, None) if name else target
-
-
-def options_with_all(codes: Iterable[str]) -> list[str]:
-    """'' (meaning 全部) followed by the codes."""
-    return ["", *codes]

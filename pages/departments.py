@@ -4,11 +4,15 @@ ranking of departments for the monthly 通报 (001 九(三)), with its Excel dow
 URL: department, month."""
 import streamlit as st
 
-from dashboard import charts, columns, page_queries, ui
+from dashboard import charts, columns, credit_warnings, followup, indicators, page_queries, ui
 from dashboard import formatting as fmt
 
 ctx = ui.context()
-ranking = ui.cached(page_queries.department_ranking, ctx.as_of, live=True)
+catalogue = ui.cached(indicators.indicator_catalogue, scoped=False, con=False)
+by_department = ui.by_department(catalogue["indicator_id"], ctx.as_of)
+counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
+status = ui.cached(followup.warning_status, ctx.as_of, live=True)
+ranking = page_queries.department_ranking(catalogue, by_department, counts, status, ctx.departments)
 codes = [c for c in ranking["department_code"] if c] if not ranking.empty else []
 department = ui.select_param("责任单位", ["", *codes], "department", none_value="",
                              format_func=lambda c: ctx.department_name(c) if c else "请选择责任单位") or None
@@ -19,18 +23,19 @@ st.title(f"责任单位 · {fmt.fmt_month(ctx.as_of)}")
 # ---- one department's scorecard ------------------------------------------------------------------
 if department:
     st.header(ctx.department_name(department))
-    card = ui.cached(page_queries.department_indicators, ctx.as_of, department_code=department)
-    follow = ui.cached(page_queries.department_followup, ctx.as_of, department_code=department, live=True)
+    card = page_queries.department_indicators(ui.cached(indicators.indicators_at, ctx.as_of), by_department, department,
+                                              page_queries.indicators_of(catalogue, department))
+    follow = page_queries.department_followup(counts, department, credit_warnings.WARNING_TYPES)
     rates = card.set_index("indicator_id")
     cols = st.columns(4)
     for col, (indicator, label) in zip(cols, (("I04a", "双公示上报率"), ("I04b", "双公示合规率"),
                                               ("I04c", "双公示及时率"), ("I05", "异议按时处理率"))):
         value = rates.at[indicator, "value"] if indicator in rates.index else None
-        status = rates.at[indicator, "status"] if indicator in rates.index else "none"
+        state = rates.at[indicator, "status"] if indicator in rates.index else "none"
         col.metric(f"{indicator} {label}", fmt.fmt_pct(value), border=True,
-                   delta=charts.status_label(status), delta_arrow="off",
-                   delta_color="normal" if status == "green" else ("off" if status == "none" else "inverse"))
-    follow_totals = ui.cached(page_queries.department_followup_totals, ctx.as_of, department_code=department, live=True)
+                   delta=charts.status_label(state), delta_arrow="off",
+                   delta_color="normal" if state == "green" else ("off" if state == "none" else "inverse"))
+    follow_totals = page_queries.followup_totals(status, department)
     cols = st.columns(4)
     cols[0].metric("预警中", fmt.fmt_count(follow_totals["n_open"]), border=True)
     cols[1].metric("已处置", fmt.fmt_count(follow_totals["n_acted"]), border=True)

@@ -43,8 +43,8 @@ if department:
 
     where = ctx.districts.get(ctx.district) if ctx.district else "全市"
     st.subheader(f"{ctx.department_name(department)}监管主体信用等级（{where}）")
-    graded = ui.cached(page_queries.grades_in_district, ctx.as_of, department_code=department,
-                       district_code=ctx.district)
+    graded = page_queries.in_district(ui.cached(grading.grades_at, ctx.as_of, department_code=department),
+                                      ctx.district)
     row = ui.table(graded, columns.pick("uscc", "subject_name", "grade", "grade_source", "eval_date", "score"),
                    key=f"graded_{department}_{ctx.district}", title=f"{ctx.department_name(department)}主体信用等级",
                    selectable="subject" in ctx.allowed_pages)

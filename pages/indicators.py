@@ -4,7 +4,7 @@ numerator or the gap. A department (bar or picker) narrows the list; a row opens
 profile. URL: indicator, department, district, month."""
 import streamlit as st
 
-from dashboard import charts, columns, indicators, ui
+from dashboard import charts, checklist, columns, indicators, page_queries, ui
 from dashboard import formatting as fmt
 from dashboard.settings import get_settings
 
@@ -17,7 +17,7 @@ meta = catalogue.loc[indicator]
 unit, direction = meta["unit"], meta["direction"]
 
 by_department = ui.cached(indicators.indicator_by_department, indicator, ctx.as_of)
-department_codes = [c for c in by_department["department_code"] if c] if not by_department.empty else []
+department_codes = page_queries.department_choices(by_department, meta["responsible_departments"])
 department = ui.select_param("责任单位", ["", *department_codes], "department", none_value="",
                              format_func=lambda c: ctx.department_name(c) if c else "全部责任单位",
                              disabled=not department_codes) or None
@@ -91,8 +91,19 @@ if row is not None and not fmt.is_missing(row.get("uscc")):
     ui.goto("subject", subject=row["uscc"], **{"from": "indicators"}, indicator=indicator, department=department)
 
 # ---- work items (001 一, 六, 七, 九, 十一, 十三, 十六–二十) ----------------------------------------------
-list_work_items = ui.feature("dashboard.indicators", "list_work_items")
-if list_work_items is not None:
-    with st.expander("工作类指标清单（001 一、六、七、九、十一、十三、十六至二十）"):
-        items = list_work_items(ctx.engine)
-        ui.table(items, columns.present(items), key="work_items", title="工作类指标清单", page_size=None)
+st.subheader("工作类指标清单")
+st.caption("001 一、六、七、九、十一、十三、十六至二十为工作事项，不由数据计算：由市信用办登记进展和佐证。")
+items = checklist.list_work_items(ctx.engine)
+picked = ui.table(items, columns.pick("seed_ref", "title", "owner_names", "frequency", "status", "evidence",
+                                      "updated_by", "updated_at", status="进展"),
+                  key="work_items", title="工作类指标清单", page_size=None, selectable=ctx.viewer.may("edit_checklist"))
+if picked is not None:
+    with st.form(f"work_item_{picked['item_id']}"):
+        st.markdown(f"**{picked['seed_ref']} {picked['title']}**")
+        status = st.selectbox("进展", checklist.WORK_ITEM_STATUSES,
+                              index=checklist.WORK_ITEM_STATUSES.index(picked["status"]))
+        evidence = st.text_area("佐证材料", value=picked["evidence"] or "", max_chars=1000)
+        if st.form_submit_button("保存"):
+            checklist.update_work_item(ctx.engine, picked["item_id"], status, evidence, ctx.viewer.username)
+            ui.audit_once("settings_changed", {"work_item": picked["item_id"], "status": status})
+            st.rerun()

@@ -13,7 +13,9 @@ ctx = ui.context()
 FLASH = "_warnings_flash"
 TYPES = credit_warnings.WARNING_TYPES
 
-overview = ui.cached(page_queries.warning_overview, ctx.as_of, live=True)
+counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
+status = ui.cached(followup.warning_status, ctx.as_of, live=True)
+overview = page_queries.warning_overview(counts)
 codes = [c for c in overview["department_code"] if c] if not overview.empty else []
 if not ctx.scope.sees_all:
     codes = sorted(set(codes) | set(ctx.scope.department_list))
@@ -47,9 +49,7 @@ if picked and picked != department:
     st.query_params["department"] = picked
     st.rerun()
 
-counts = ui.cached(page_queries.warning_counts_of, ctx.as_of, department_code=department, warning_type=wtype,
-                   live=True)
-row = ui.table(counts, columns.pick("department_name", "type_name", "n_open", "n_acted", "n_overdue", "n_resolved",
+row = ui.table(page_queries.warning_counts_of(counts, TYPES, department, wtype), columns.pick("department_name", "type_name", "n_open", "n_acted", "n_overdue", "n_resolved",
                                     "median_working_days_to_first_action"),
                key=f"counts_{department}_{wtype}", title="预警处置统计", selectable=True, page_size=None)
 if row is not None and (row["department_code"] != department or row["warning_type"] != wtype):
@@ -61,8 +61,9 @@ if row is not None and (row["department_code"] != department or row["warning_typ
 heading = "、".join(x for x in (ctx.department_name(department) if department else None,
                                 TYPES.get(wtype) if wtype else None) if x)
 st.subheader(f"预警清单{f'（{heading}）' if heading else ''}")
-listed = ui.cached(page_queries.warning_list, ctx.as_of, warning_type=wtype, department_code=department, state=state,
-                   live=True)
+found = ui.cached(credit_warnings.warnings_at, ctx.as_of, types=(wtype,) if wtype else None,
+                  department_code=department)
+listed = page_queries.warning_list(found, status, TYPES, state, wtype, department)
 st.caption("点击一行查看预警详情并记录处置。")
 picked_row = ui.table(listed, columns.pick("type_name", "subject_name", "uscc", "party_id_masked", "department_name",
                                            "reason", "anchor_records", "risk_level", "escalated", "first_seen_month",
@@ -76,7 +77,7 @@ if picked_row is not None and picked_row["warning_id"] != ui.param("warning"):
 # ---- one warning: follow-up ---------------------------------------------------------------------
 warning_id = ui.param("warning")
 if warning_id:
-    found = ui.cached(page_queries.warning_detail, ctx.as_of, warning_id=warning_id, live=True)
+    found = page_queries.warning_detail(status, warning_id, TYPES)
     if found is None:
         st.warning("该预警不在当前月份的可见范围内（可能已解除或不属于本单位）。")
     else:

@@ -31,3 +31,4 @@ SELECT
 FROM graded AS g
 LEFT JOIN indicator_subjects AS s ON s.uscc = g.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = g.department_code
+ORDER BY g.department_code, g.grade, g.uscc

@@ -21,47 +21,92 @@ WITH points AS (
 
 records AS (
     SELECT
-        p.as_of_date,
-        s.uscc,
-        s.name,
-        NOT s.is_uscc_valid AS is_wrong_code,
+        uscc,
+        name,
+        established_date,
+        NOT is_uscc_valid AS is_wrong_code,
         CASE
             WHEN $breakdown = 'department' THEN
-                CASE SUBSTR(s.uscc, 1, 1)
+                CASE SUBSTR(uscc, 1, 1)
                     WHEN '1' THEN 'establishment'
                     WHEN '3' THEN 'justice'
                     WHEN '9' THEN 'market'
                 END
-            WHEN $breakdown = 'district' THEN s.district_code
+            WHEN $breakdown = 'district' THEN district_code
         END AS group_code
-    FROM points AS p
-    INNER JOIN subject_facts AS s ON s.established_date <= p.as_of_date
+    FROM subject_facts
 ),
 
-duplicated_codes AS (
-    SELECT as_of_date, uscc
-    FROM records
-    GROUP BY as_of_date, uscc
-    HAVING COUNT(DISTINCT name) >= 2
-),
-
-flagged AS (
+-- a USCC becomes 重码 on the day its second distinct name is registered
+name_first_dates AS (
     SELECT
-        r.as_of_date,
+        uscc,
+        name,
+        MIN(established_date) AS first_date,
+        ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY MIN(established_date), name) AS name_rank
+    FROM records
+    GROUP BY uscc, name
+),
+
+duplicated_from AS (
+    SELECT uscc, first_date AS duplicated_date
+    FROM name_first_dates
+    WHERE name_rank = 2
+),
+
+-- each record counts from its establishment, and is a problem from then (错码) or from the day
+-- its code became 重码, whichever comes first
+record_dates AS (
+    SELECT
         r.group_code,
-        r.is_wrong_code OR d.uscc IS NOT NULL AS is_problem
+        r.established_date,
+        CASE
+            WHEN r.is_wrong_code THEN r.established_date
+            WHEN d.duplicated_date IS NULL THEN NULL
+            WHEN d.duplicated_date > r.established_date THEN d.duplicated_date
+            ELSE r.established_date
+        END AS problem_date
     FROM records AS r
-    LEFT JOIN duplicated_codes AS d ON d.as_of_date = r.as_of_date AND d.uscc = r.uscc
+    LEFT JOIN duplicated_from AS d ON d.uscc = r.uscc
+),
+
+records_by_day AS (
+    SELECT group_code, established_date AS day, COUNT(*) AS n_records
+    FROM record_dates
+    GROUP BY group_code, established_date
+),
+
+problems_by_day AS (
+    SELECT group_code, problem_date AS day, COUNT(*) AS n_problems
+    FROM record_dates
+    WHERE problem_date IS NOT NULL
+    GROUP BY group_code, problem_date
+),
+
+records_at AS (
+    SELECT p.as_of_date, d.group_code, SUM(d.n_records) AS n_records
+    FROM points AS p
+    INNER JOIN records_by_day AS d ON d.day <= p.as_of_date
+    GROUP BY p.as_of_date, d.group_code
+),
+
+problems_at AS (
+    SELECT p.as_of_date, d.group_code, SUM(d.n_problems) AS n_problems
+    FROM points AS p
+    INNER JOIN problems_by_day AS d ON d.day <= p.as_of_date
+    GROUP BY p.as_of_date, d.group_code
 ),
 
 counted AS (
     SELECT
-        as_of_date,
-        group_code,
-        SUM(CASE WHEN is_problem THEN 1 ELSE 0 END) AS numerator,
-        COUNT(*) AS denominator
-    FROM flagged
-    GROUP BY as_of_date, group_code
+        r.as_of_date,
+        r.group_code,
+        COALESCE(pr.n_problems, 0) AS numerator,
+        r.n_records AS denominator
+    FROM records_at AS r
+    LEFT JOIN problems_at AS pr
+        ON pr.as_of_date = r.as_of_date
+        AND COALESCE(pr.group_code, '') = COALESCE(r.group_code, '')
 )
 
 SELECT

@@ -8,7 +8,8 @@
 --          anchor_records = the counted decision numbers ('|'-joined). The warning is identified by
 --          the decision that opened the current episode (the day the condition last began to hold
 --          without a break up to T), so its id stays the same while the condition holds.
--- parameters: $as_of, $short_months, $short_min_decisions, $long_months, $long_min_decisions
+-- parameters: $as_of, $short_months, $short_min_decisions, $long_months, $long_min_decisions,
+--             $uscc (one subject, or NULL for all)
 -- source: RULES.md W1, P7, P9; 000 §二(一) 一 ("半年内受到两次及以上行政处罚、或一年内受到3次及以上
 --         行政处罚且行政处罚信息还在公示期")
 WITH public_penalties AS (
@@ -25,6 +26,7 @@ WITH public_penalties AS (
       AND uscc IS NOT NULL
       AND NOT COALESCE(is_natural_person, FALSE)
       AND decision_date <= $as_of
+      AND ($uscc IS NULL OR uscc = $uscc)
 ),
 
 counted_at_t AS (
@@ -65,50 +67,78 @@ counted_decisions AS (
        OR (NOT w.long_rule_holds AND c.in_short_window)
 ),
 
--- Episode start: the condition can only begin to hold on a decision date and only stop on a day a
--- decision leaves a window, leaves publicity or is repaired. Evaluating it on each such day of the
--- warned subjects gives the last day it did not hold; the episode starts on the next checkpoint.
--- (A window exit falls on d + N months, or the day after when the month end was clamped: both.)
+-- Episode start: a sweep over the warned subjects' penalties. Each counts in a window from its
+-- decision date until the first of: leaving the window (the first day T with T − N months >= the
+-- decision date: decision + N months, or the day after when that month end was clamped), the day
+-- after its publicity ends, its repair approval. Running sums of the enter/leave events give the
+-- counts on every day they change; the episode starts on the first change day after the last day
+-- the condition did not hold.
 history AS (
     SELECT p.*
     FROM public_penalties AS p
     INNER JOIN warned AS w ON w.uscc = p.uscc
 ),
 
-checkpoints AS (
-    SELECT uscc, decision_date AS day FROM history
-    UNION
-    SELECT uscc, CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE) FROM history
-    UNION
-    SELECT uscc, CAST(decision_date + $short_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE) FROM history
-    UNION
-    SELECT uscc, CAST(decision_date + $long_months * INTERVAL 1 MONTH AS DATE) FROM history
-    UNION
-    SELECT uscc, CAST(decision_date + $long_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE) FROM history
-    UNION
-    SELECT uscc, CAST(publicity_end_date + INTERVAL 1 DAY AS DATE) FROM history
-    UNION
-    SELECT uscc, repaired_date FROM history WHERE repaired_date IS NOT NULL
+window_exits AS (
+    SELECT
+        uscc,
+        decision_no,
+        decision_date,
+        COALESCE(repaired_date, CAST(publicity_end_date + INTERVAL 1 DAY AS DATE)) AS repair_exit,
+        CAST(publicity_end_date + INTERVAL 1 DAY AS DATE) AS publicity_exit,
+        CASE
+            WHEN EXTRACT(DAY FROM CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE))
+                 < EXTRACT(DAY FROM decision_date)
+                THEN CAST(decision_date + $short_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE)
+            ELSE CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE)
+        END AS short_exit,
+        CASE
+            WHEN EXTRACT(DAY FROM CAST(decision_date + $long_months * INTERVAL 1 MONTH AS DATE))
+                 < EXTRACT(DAY FROM decision_date)
+                THEN CAST(decision_date + $long_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE)
+            ELSE CAST(decision_date + $long_months * INTERVAL 1 MONTH AS DATE)
+        END AS long_exit
+    FROM history
+),
+
+spans AS (
+    SELECT
+        uscc,
+        decision_date,
+        LEAST(short_exit, publicity_exit, repair_exit) AS short_until,
+        LEAST(long_exit, publicity_exit, repair_exit) AS long_until
+    FROM window_exits
+),
+
+events AS (
+    SELECT
+        uscc,
+        decision_date AS day,
+        CASE WHEN short_until > decision_date THEN 1 ELSE 0 END AS short_change,
+        CASE WHEN long_until > decision_date THEN 1 ELSE 0 END AS long_change
+    FROM spans
+    UNION ALL
+    SELECT uscc, short_until, -1, 0 FROM spans WHERE short_until > decision_date
+    UNION ALL
+    SELECT uscc, long_until, 0, -1 FROM spans WHERE long_until > decision_date
+),
+
+daily_changes AS (
+    SELECT uscc, day, SUM(short_change) AS short_change, SUM(long_change) AS long_change
+    FROM events
+    WHERE day <= $as_of
+    GROUP BY uscc, day
 ),
 
 checkpoint_counts AS (
     SELECT
-        k.uscc,
-        k.day,
-        COUNT(DISTINCT CASE
-            WHEN h.decision_date > CAST(k.day - $short_months * INTERVAL 1 MONTH AS DATE) THEN h.decision_no
-        END) AS n_short,
-        COUNT(DISTINCT CASE
-            WHEN h.decision_date > CAST(k.day - $long_months * INTERVAL 1 MONTH AS DATE) THEN h.decision_no
-        END) AS n_long
-    FROM checkpoints AS k
-    LEFT JOIN history AS h
-        ON h.uscc = k.uscc
-        AND h.decision_date <= k.day
-        AND k.day <= h.publicity_end_date
-        AND (h.repaired_date IS NULL OR h.repaired_date > k.day)
-    WHERE k.day <= $as_of
-    GROUP BY k.uscc, k.day
+        uscc,
+        day,
+        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            AS n_short,
+        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            AS n_long
+    FROM daily_changes
 ),
 
 last_gap AS (
@@ -189,3 +219,4 @@ SELECT
 FROM warnings AS w
 LEFT JOIN indicator_subjects AS s ON s.uscc = w.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = w.department_code
+ORDER BY department_code, uscc, warning_id

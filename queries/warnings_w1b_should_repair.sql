@@ -4,7 +4,7 @@
 --          routed to the issuing department; repair_status 申请中 when an application is in
 --          progress, else 未申请. The warning holds from the day the penalty became eligible for
 --          repair (first_seen_date). anchor_records = the decision number.
--- parameters: $as_of
+-- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: RULES.md W1b, P9–P11; 000 §二(一) 二 ("符合行政处罚信用修复条件，'应修复未修复'的企业信息")
 WITH should_repair AS (
     SELECT
@@ -23,6 +23,7 @@ WITH should_repair AS (
       AND $as_of <= publicity_end_date
       AND (repaired_date IS NULL OR repaired_date > $as_of)
       AND $as_of >= repair_eligible_date
+      AND ($uscc IS NULL OR uscc = $uscc)
 )
 
 SELECT
@@ -48,3 +49,4 @@ SELECT
 FROM should_repair AS r
 LEFT JOIN indicator_subjects AS s ON s.uscc = r.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = r.department_code
+ORDER BY department_code, uscc, warning_id

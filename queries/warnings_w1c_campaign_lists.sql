@@ -3,7 +3,7 @@
 --          before T, not closed by T), routed to the department the list names (its name mapped
 --          through ref_department_names; unmapped names keep the name as department_name and no
 --          code, so only the credit office sees them). anchor_records = the campaign name.
--- parameters: $as_of
+-- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: RULES.md W1c; 000 §二(一) 三 ("省平台推送的本地信用领域突出问题专项治理市场主体名单")
 WITH active_listings AS (
     SELECT
@@ -16,6 +16,7 @@ WITH active_listings AS (
     LEFT JOIN ref_department_names AS n ON n.name = TRIM(c.department)
     WHERE c.listed_date <= $as_of
       AND (c.closed_date IS NULL OR c.closed_date > $as_of)
+      AND ($uscc IS NULL OR c.uscc = $uscc)
 )
 
 SELECT
@@ -39,3 +40,4 @@ SELECT
 FROM active_listings AS a
 LEFT JOIN indicator_subjects AS s ON s.uscc = a.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = a.department_code
+ORDER BY department_code, uscc, warning_id

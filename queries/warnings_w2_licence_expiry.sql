@@ -6,7 +6,7 @@
 --          before T, not closed by T); risk_level 高 when any flag is set, else 一般. Routed to the
 --          licensing department. anchor_records = the licence number. first_seen_date = the first
 --          day T with T + horizon > valid_to.
--- parameters: $as_of, $licence_horizon_months
+-- parameters: $as_of, $licence_horizon_months, $uscc (one subject, or NULL for all)
 -- source: RULES.md W2; 000 §二(二) ("按月提取出行政许可有效期不足1个月的企业 … 与企业经营异常名录信息和
 --         失信被执行人信息关联叠加")
 WITH expiring AS (
@@ -29,6 +29,7 @@ WITH expiring AS (
       AND uscc IS NOT NULL
       AND valid_to >= $as_of
       AND valid_to < CAST($as_of + $licence_horizon_months * INTERVAL 1 MONTH AS DATE)
+      AND ($uscc IS NULL OR uscc = $uscc)
 ),
 
 abnormal_at_t AS (
@@ -81,3 +82,4 @@ SELECT
 FROM flagged AS f
 LEFT JOIN indicator_subjects AS s ON s.uscc = f.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = f.department_code
+ORDER BY department_code, uscc, warning_id

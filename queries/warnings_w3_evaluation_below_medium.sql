@@ -6,7 +6,7 @@
 --          evaluation of the unbroken run of below-medium results up to T, so a new C after a D keeps
 --          the same warning; anchor_records = the date of the latest evaluation.
 -- parameters: $as_of, $public_evaluation_name, $below_medium_grades (';'-joined grades, settings
---             grades.below_medium)
+--             grades.below_medium), $uscc (one subject, or NULL for all)
 -- source: RULES.md W3; 000 §二(三) ("公共信用综合评价结果为中等以下等级的企业"); 002 §三(一)1
 WITH public_evaluations AS (
     SELECT
@@ -17,6 +17,7 @@ WITH public_evaluations AS (
     FROM evaluations
     WHERE evaluator = $public_evaluation_name
       AND eval_date <= $as_of
+      AND ($uscc IS NULL OR uscc = $uscc)
 ),
 
 ranked AS (
@@ -73,3 +74,4 @@ FROM latest_below AS l
 INNER JOIN run_start AS r ON r.uscc = l.uscc
 LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = s.supervising_department_code
+ORDER BY department_code, uscc, warning_id

@@ -5,7 +5,7 @@
 --          missing or invalid, never 91/92/93 nor a name with 公司/合作社), routed to
 --          settings routing.w4_department (the intermediate court); escalated when the record is
 --          also 失信 (失信被执行人). anchor_records = the case number.
--- parameters: $as_of
+-- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: RULES.md W4; 000 §二(四); 001 (十九)
 WITH active_records AS (
     SELECT
@@ -21,6 +21,7 @@ WITH active_records AS (
     WHERE g.source_entity = 'executees'
       AND g.start_date <= $as_of
       AND (g.end_date IS NULL OR g.end_date > $as_of)
+      AND ($uscc IS NULL OR g.uscc = $uscc)
 )
 
 SELECT
@@ -45,3 +46,4 @@ SELECT
     LAST_DAY(a.filed_date) AS first_seen_month
 FROM active_records AS a
 LEFT JOIN ref_departments AS d ON d.department_code = a.department_code
+ORDER BY department_code, uscc, warning_id

@@ -4,7 +4,7 @@
 --          else $default_buffer_days). Routed to $w5_department (金融监管分局) and to the subject's
 --          supervising department (industry → department map) when known. The warning holds from
 --          the day after the buffer ends (first_seen_date). anchor_records = the loan id.
--- parameters: $as_of, $default_buffer_days, $w5_department
+-- parameters: $as_of, $default_buffer_days, $w5_department, $uscc (one subject, or NULL for all)
 -- source: RULES.md W5; 000 §二(五) ("对在金融机构规定的缓冲期内仍未还款的企业")
 WITH loans_with_buffer AS (
     SELECT
@@ -16,6 +16,7 @@ WITH loans_with_buffer AS (
         repaid_date,
         COALESCE(buffer_days, $default_buffer_days) AS buffer_days
     FROM loans
+    WHERE $uscc IS NULL OR uscc = $uscc
 ),
 
 in_default AS (
@@ -59,3 +60,4 @@ FROM in_default AS i
 INNER JOIN routes AS r ON r.loan_id = i.loan_id
 LEFT JOIN indicator_subjects AS s ON s.uscc = i.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = r.department_code
+ORDER BY department_code, uscc, warning_id

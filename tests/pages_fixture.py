@@ -238,3 +238,52 @@ def texts(at: AppTest) -> str:
     for m in at.metric:
         parts.append(f"{m.label} {m.value} {m.delta or ''}")
     return "\n".join(parts)
+
+
+def table(at: AppTest, key: str):
+    """The frame an AppTest run shows in the st.dataframe with this key."""
+    try:
+        return at.container(f"table_{key}").dataframe[0].value
+    except (KeyError, IndexError) as exc:
+        raise KeyError(f"no table {key!r}") from exc
+
+
+def crumbs(at: AppTest) -> list[tuple[str, str, str]]:
+    """The breadcrumb links: (label, page url path, query string)."""
+    return [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise KeyError(f"no metric {label!r}; metrics: {[m.label for m in at.metric]}")
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def select_row(at: AppTest, key: str, row: int) -> AppTest:
+    """Click row `row` of a selectable table (as the browser reports it) and rerun."""
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()
+
+
+def rows_of(frame) -> list[list]:
+    """A frame's cells as plain Python values (NaN/NA → None), for comparing what a page shows
+    with what a query function returns whatever the dtypes the browser round trip gives."""
+    import pandas as pd
+
+    out = []
+    for row in frame.itertuples(index=False):
+        out.append([None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else
+                    (v.item() if hasattr(v, "item") else v) for v in row])
+    return out
+
+
+def assert_shows(got, expected) -> None:
+    """The shown table equals the expected shown frame: same headers, same cells."""
+    assert list(got.columns) == list(expected.columns)
+    assert rows_of(got) == rows_of(expected)

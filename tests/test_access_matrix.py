@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from types import SimpleNamespace
 
+import duckdb
 import pytest
+from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard import audit, auth, credit_warnings, followup, grading, indicators, page_queries, profile, quality, ui, users
+from dashboard import (audit, auth, credit_warnings, followup, grading, indicators, opstore, page_queries, profile,
+                       quality, ui, users)
 from dashboard.access import Scope
 from tests.access_kit import make_user, texts_of
-from tests.pages_fixture import APP_FILE, AS_OF, S1, app, pages_env  # noqa: F401  (fixture)
+from tests.pages_fixture import APP_FILE, AS_OF, S1, app, pages_env, pages_template  # noqa: F401  (fixtures)
 
 # Every query function that returns rows of departments: (name, call(con, engine, scope)).
 QUERY_CALLS = {
@@ -39,17 +43,25 @@ SCOPES = {
 
 
 @pytest.fixture(scope="module")
-def everything():
-    """Each query function's result for the whole city (Scope.all), computed once."""
-    return {}
+def query_env(tmp_path_factory, pages_template):
+    """The fixed dataset's warehouse and an empty operational store, opened once for the query
+    matrix (the query functions only read them)."""
+    folder = tmp_path_factory.mktemp("matrix")
+    con = duckdb.connect(str(pages_template), read_only=True)
+    engine = create_engine(f"sqlite:///{folder / 'ops.sqlite'}")
+    opstore.metadata.create_all(engine)
+    whole = {name: call(con, engine, Scope.all()) for name, call in QUERY_CALLS.items()}
+    yield SimpleNamespace(con=con, engine=engine, whole=whole)
+    con.close()
+    engine.dispose()
 
 
 @pytest.mark.parametrize("scope_name", list(SCOPES))
 @pytest.mark.parametrize("function", list(QUERY_CALLS))
-def test_a_department_scope_gets_exactly_its_departments_rows(pages_env, function, scope_name):
+def test_a_department_scope_gets_exactly_its_departments_rows(query_env, function, scope_name):
     call, scope = QUERY_CALLS[function], SCOPES[scope_name]
-    whole = call(pages_env.con, pages_env.engine, Scope.all())
-    scoped = call(pages_env.con, pages_env.engine, scope)
+    whole = query_env.whole[function]
+    scoped = call(query_env.con, query_env.engine, scope)
     assert "department_code" in scoped.columns
     assert set(scoped["department_code"]) <= scope.departments
     wanted = Counter(d for d in whole["department_code"] if d in scope.departments)
@@ -58,10 +70,9 @@ def test_a_department_scope_gets_exactly_its_departments_rows(pages_env, functio
         assert scoped.empty
 
 
-def test_the_dataset_gives_every_query_rows_of_more_than_one_department(pages_env):
+def test_the_dataset_gives_every_query_rows_of_more_than_one_department(query_env):
     # Otherwise the matrix above would prove nothing.
-    for function, call in QUERY_CALLS.items():
-        whole = call(pages_env.con, pages_env.engine, Scope.all())
+    for function, whole in query_env.whole.items():
         if function.startswith("profile."):
             assert len(whole) >= 1, function
         else:

@@ -11,11 +11,10 @@ import time
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import select, update
 
 from dashboard import audit
 from dashboard.__main__ import main
-from dashboard.opstore import metadata
 from dashboard.settings import PROJECT_DIR
 
 from tests.access_kit import pg_engine, store  # noqa: F401  (fixtures)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import audit, auth, users

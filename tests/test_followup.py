@@ -3,6 +3,7 @@ import datetime as dt
 import os
 import uuid
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, delete
 
@@ -56,9 +57,10 @@ def ids(con, day):
 
 def status_rows(con, engine, day, scope=ALL):
     got = followup.warning_status(con, engine, day, scope)
-    return {r.warning_id: (r.status, r.holds, r.first_seen_date, r.deadline_date, r.first_action_date,
-                           None if r.working_days_to_first_action is None or str(r.working_days_to_first_action) == "<NA>"
-                           else int(r.working_days_to_first_action), r.is_overdue)
+    def plain(v):
+        return None if v is None or pd.isna(v) else v
+    return {r.warning_id: (r.status, r.holds, plain(r.first_seen_date), plain(r.deadline_date),
+                           plain(r.first_action_date), plain(r.working_days_to_first_action), r.is_overdue)
             for r in got.itertuples()}
 
 

@@ -12,7 +12,7 @@ from dashboard import indicators as ind
 from dashboard.access import Scope
 from dashboard.settings import Settings
 
-from indicator_data import (D, MARKET_AUTHORITY, TAX_AUTHORITY, broken, build, penalty, subject,
+from indicator_data import (D, MARKET_AUTHORITY, TAX_AUTHORITY, broken, build, mixed_rows, penalty, subject,
                             uscc)
 
 SETTINGS = Settings.load(env={})
@@ -64,10 +64,6 @@ def test_catalogue_lists_every_rule_indicator_with_its_target():
 ])
 def test_status_by_direction_and_tolerance(value, target, tolerance, direction, expected):
     assert ind.status_of(value, target, tolerance, direction) == expected
-
-
-def test_month_ends_clamp_to_the_last_day():
-    assert ind.month_ends(D(2024, 3, 15), 4) == [D(2023, 12, 31), D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31)]
 
 
 # --- I14 ----------------------------------------------------------------------------------
@@ -220,6 +216,9 @@ def test_i04_per_department_counts_a_tiaoxiu_saturday(i04):
     assert rows == {"I04a": [["tax", 4, 5], ["market", 1, 1]],
                     "I04b": [["market", 0, 1], ["tax", 3, 4]],
                     "I04c": [["tax", 3, 4], ["market", 1, 1]]}
+    every = ind.indicators_by_department(i04, T, ALL, settings=SETTINGS)
+    assert values(every[every["indicator_id"] == "I04b"], ["department_code", "numerator"]) == [["market", 0], ["tax", 3]]
+    assert set(every["indicator_id"]) == {"I04a", "I04b", "I04c", "I10a", "I12"}  # the others have no data here
     names = ind.indicator_by_department(i04, "I04a", T, ALL, settings=SETTINGS)["department_name"].tolist()
     assert names == ["市税务局", "市市场监管局"]
     late = ind.indicator_detail_rows(i04, "I04c", T, ALL, department_code="tax", settings=SETTINGS)
@@ -501,3 +500,16 @@ def test_city_scores_show_the_home_province(tmp_path):
     assert values(frame, ["month", "city", "rank", "is_home_city"]) == [
         [D(2024, 5, 1), "鹤岗", 120, True], [D(2024, 6, 1), "大庆市", 50, False], [D(2024, 6, 1), "鹤岗", 110, True]]
     assert len(ind.city_scores(con, ALL, end_month=D(2024, 5, 31), months=1)) == 1
+
+
+# --- an independent check: the benchmark's pandas baseline gives the same fractions ---------------
+
+@pytest.mark.parametrize("as_of", [D(2024, 4, 30), T, D(2024, 6, 15)])
+def test_pandas_baseline_agrees_with_the_rule_sql(tmp_path, as_of):
+    from dashboard import bench_rules
+
+    con = build(tmp_path / "w.duckdb", mixed_rows())
+    sql = bench_rules.indicator_fractions(bench_rules.duckdb_indicators(con, as_of, SETTINGS))
+    tables = bench_rules.load_tables(con, bench_rules.INDICATOR_TABLES)
+    assert bench_rules.indicator_fractions(bench_rules.pandas_indicators(tables, as_of, SETTINGS)) == sql
+    assert sum(n or 0 for n, _ in sql.values()) > 10

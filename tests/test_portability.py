@@ -22,7 +22,7 @@ from dashboard.db import bind
 from dashboard.schema import mart_params
 from dashboard.settings import QUERIES_DIR, Settings
 
-from indicator_data import D, MARKET_AUTHORITY, broken, build, penalty, subject, uscc
+from indicator_data import D, build, mixed_rows
 
 SQL_FILES = sorted(QUERIES_DIR.glob("*.sql")) + sorted((QUERIES_DIR / "marts").glob("*.sql"))
 HEADER_FIELDS = ("-- rule:", "-- returns:", "-- parameters:", "-- source:")
@@ -118,51 +118,6 @@ PG_TYPES = {"VARCHAR": "TEXT", "DATE": "DATE", "BIGINT": "BIGINT", "INTEGER": "I
             "DOUBLE": "DOUBLE PRECISION", "TIMESTAMP": "TIMESTAMP"}
 
 
-def _mixed_warehouse(path: Path):
-    """A little of everything the indicators read."""
-    e = [uscc("91", n) for n in range(1, 6)]
-    return build(path, {
-        "subjects": [subject(e[0], "甲"), subject(e[1], "乙", district="230403"), subject(e[2], "丙"),
-                     subject(e[2], "丙二"), subject(broken(uscc("91", 9)), "错码"),
-                     subject(e[3], "丁", status="注销", closed=D(2024, 2, 1)), subject(uscc("11", 7), "某局")],
-        "tax_credit": [dict(uscc=e[0], year=2023, grade="A"), dict(uscc=e[1], year=2022, grade="A")],
-        "penalties": [penalty("P1", e[0], D(2024, 1, 15), reported=D(2024, 1, 30)),
-                      penalty("P2", e[1], D(2024, 4, 30), reported=D(2024, 5, 13), authority_uscc=MARKET_AUTHORITY,
-                              authority="市场监管局"),
-                      penalty("P3", e[0], D(2024, 2, 1), procedure="简易")],
-        "repairs": [dict(repair_id="R1", uscc=e[0], record_type="penalty", record_ref="P1",
-                         applied_date=D(2024, 5, 1), status="已修复", decided_date=D(2024, 5, 10))],
-        "licenses": [dict(license_no="L1", party_name="甲", uscc=e[0], certificate="证", decision_date=D(2024, 3, 1),
-                          valid_from=D(2024, 3, 1), valid_to=D(2025, 3, 1), authority="市税务局",
-                          authority_uscc="11230400112300147B", status="有效", reported_at=D(2024, 3, 20))],
-        "disclosure_ledger": [dict(department="市税务局", month=D(2024, 1, 1), kind="处罚", decisions=2),
-                              dict(department="市场监管局", month=D(2024, 4, 1), kind="处罚", decisions=1)],
-        "objections": [dict(objection_id="O1", uscc=e[0], department="市税务局", received_date=D(2024, 4, 30),
-                            answered_date=D(2024, 5, 11)),
-                       dict(objection_id="O2", uscc=e[1], department="市税务局", received_date=D(2024, 4, 30),
-                            answered_date=D(2024, 5, 13), concerns_grading=True)],
-        "commitments": [dict(commitment_id="C1", uscc=e[0], kind="告知承诺", department="市商务局",
-                             signed_date=D(2024, 1, 1), due_date=D(2024, 3, 1), fulfilment="履约"),
-                        dict(commitment_id="C2", uscc=e[1], kind="告知承诺", department="市商务局",
-                             signed_date=D(2023, 1, 1), due_date=D(2023, 3, 1), fulfilment="未履约")],
-        "evaluations": [dict(uscc=e[0], evaluator="市税务局", eval_date=D(2024, 1, 1), grade="A"),
-                        dict(uscc=e[1], evaluator="公共信用综合评价", eval_date=D(2024, 3, 1), grade="C")],
-        "serious_dishonest": [dict(uscc=e[1], list_name="重大税收违法", department="市税务局", listed_date=D(2024, 1, 1)),
-                              dict(uscc=e[2], list_name="重大税收违法", department="市税务局", listed_date=D(2023, 1, 1),
-                                   removed_date=D(2024, 2, 1)),
-                              dict(uscc=uscc("12", 8), list_name="失信被执行人", department="中院",
-                                   listed_date=D(2024, 1, 1), subject_name="某医院")],
-        "executees": [dict(case_no="X1", party_name="鹤岗市某某局", court="鹤岗市中级人民法院", filed_date=D(2024, 1, 1),
-                           is_dishonest=True),
-                      dict(case_no="X2", party_name="某农场有限公司", court="鹤岗市中级人民法院",
-                           filed_date=D(2024, 1, 1), is_dishonest=True)],
-        "collections": [dict(department="市税务局", month=D(2024, m, 1), category="纳税", records=5,
-                             subjects_covered=2) for m in range(1, 7)]
-                       + [dict(department="市城管局", month=D(2024, m, 1), category="燃气费", records=1,
-                               subjects_covered=1) for m in (1, 3, 5)],
-    })
-
-
 def _pg_sql(sql: str) -> str:
     out = sqlglot.transpile(sql, read="duckdb", write="postgres", unsupported_level=ErrorLevel.RAISE)[0]
     out = out.replace("CREATE OR REPLACE TABLE", "CREATE TABLE", 1)  # marts: a fresh schema
@@ -170,15 +125,16 @@ def _pg_sql(sql: str) -> str:
 
 
 def _copy_table(duck, pg_cur, name: str) -> None:
-    cols = duck.execute(f'DESCRIBE "{name}"').fetchall()
-    wanted = [(c[0], PG_TYPES[c[1]]) for c in cols if c[1] in PG_TYPES]
-    ddl = ", ".join(f'"{n}" {t}' for n, t in wanted)
-    pg_cur.execute(f'CREATE TABLE "{name}" ({ddl})')
-    select = ", ".join(f'"{n}"' for n, _ in wanted)
-    rows = duck.execute(f'SELECT {select} FROM "{name}"').fetchall()
+    """Copy one warehouse table or view into PostgreSQL (names come from the fixed lists above)."""
+    relation = duck.table(name)
+    wanted = [(c, PG_TYPES[str(t)]) for c, t in zip(relation.columns, relation.types) if str(t) in PG_TYPES]
+    columns = ", ".join(f'"{c}"' for c, _ in wanted)
+    create = f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {t}' for c, t in wanted) + ")"
+    pg_cur.execute(create)
+    rows = relation.select(*[c for c, _ in wanted]).fetchall()
     if rows:
-        marks = ", ".join(["%s"] * len(wanted))
-        pg_cur.executemany(f'INSERT INTO "{name}" ({select}) VALUES ({marks})', rows)
+        statement = f'INSERT INTO "{name}" ({columns}) VALUES (' + ", ".join(["%s"] * len(wanted)) + ")"
+        pg_cur.executemany(statement, rows)
 
 
 @pytest.fixture
@@ -192,13 +148,15 @@ def pg_cursor():
     raw = engine.raw_connection()
     schema = f"portability_{uuid.uuid4().hex[:10]}"
     cur = raw.cursor()
-    cur.execute(f'CREATE SCHEMA "{schema}"')
-    cur.execute(f'SET search_path TO "{schema}"')
+    create, use, drop = (f'CREATE SCHEMA "{schema}"', f'SET search_path TO "{schema}"',
+                         f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    cur.execute(create)
+    cur.execute(use)
     try:
         yield cur
     finally:
         raw.rollback()
-        cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        cur.execute(drop)
         raw.commit()
         raw.close()
         engine.dispose()
@@ -216,7 +174,7 @@ def _normalized(frame: pd.DataFrame) -> list[tuple]:
 
 @pytest.mark.postgres
 def test_indicator_rules_give_the_same_rows_on_postgresql(tmp_path, pg_cursor):
-    duck = _mixed_warehouse(tmp_path / "w.duckdb")
+    duck = build(tmp_path / "w.duckdb", mixed_rows())
     sources = [t for t in ("subjects", "penalties", "licenses", "tax_credit", "evaluations", "repairs", "objections",
                            "commitments", "collections", "disclosure_ledger", "serious_dishonest", "executees",
                            "ref_calendar", "ref_departments", "ref_department_names", "ref_department_usccs",

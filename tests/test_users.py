@@ -227,15 +227,25 @@ def test_accounts_and_lock_out_on_postgresql(pg_engine, store):
     assert audit.verify(pg_engine) == []
 
 
-def test_demo_accounts_follow_the_live_data_through_loads(store, tmp_path):
+def test_demo_accounts_follow_the_live_data_through_loads(store, tmp_path, monkeypatch):
     from dashboard import loading, serve
     from loadkit import subjects_drop
 
     demo = subjects_drop(serve.demo_drop_dir(store.settings), 3)
     outcome = loading.load_drop(store.settings, demo)
-    assert outcome.snapshot_id
-    ready = users.sync_demo_accounts(store.settings, outcome.snapshot_id)  # what `serve` does at start
-    assert len(ready) == 5 and len(users.active_demo_accounts(store.engine)) == 5
+    assert outcome.snapshot_id and users.active_demo_accounts(store.engine) == []
+
+    class Started(Exception):
+        pass
+
+    def exec_streamlit(*_):
+        raise Started
+
+    monkeypatch.setattr(serve.os, "execv", exec_streamlit)
+    monkeypatch.setattr(serve.os, "chdir", lambda _: None)
+    with pytest.raises(Started):  # `python -m dashboard serve` up to the point where streamlit starts
+        main(["serve"])
+    assert len(users.active_demo_accounts(store.engine)) == 5
     real = loading.load_drop(store.settings, subjects_drop(tmp_path / "drops" / "city", 4))
     assert real.snapshot_id and users.active_demo_accounts(store.engine) == []
     assert users.sync_demo_accounts(store.settings, real.snapshot_id) == []

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import schema
@@ -24,8 +25,17 @@ def load(con, **entities):
     schema.build_marts(con)
 
 
+def plain(value):
+    """Frame values as plain Python: dates as dt.date, missing as None."""
+    if isinstance(value, list):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
 def rows(frame, *columns):
-    return sorted(tuple(r) for r in frame[list(columns)].itertuples(index=False, name=None))
+    return sorted(tuple(plain(v) for v in r) for r in frame[list(columns)].itertuples(index=False, name=None))
 
 
 def penalty(no, subject, decided, authority="市税务局", **extra):
@@ -314,6 +324,9 @@ def test_scope_types_and_department_filters(w1):
     market = warnings_at(w1, T, Scope.of("market"))
     assert rows(market, "warning_type", "uscc", "department_code") == [("W1", uscc("B"), "market")]
     assert warnings_at(w1, T, ALL, department_code="market")["uscc"].tolist() == [uscc("B")]
+    one = warnings_at(w1, T, ALL, uscc=uscc("C"))
+    assert rows(one, "warning_type", "uscc", "anchor_records") == [
+        ("W1", uscc("C"), ["C1", "C2", "C3"]), ("W1b", uscc("C"), ["C1"]), ("W1b", uscc("C"), ["C2"])]
     assert warnings_at(w1, T, Scope.of("court")).empty
     with pytest.raises(ValueError):
         warnings_at(w1, T, ALL, types=["W9"])

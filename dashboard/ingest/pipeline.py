@@ -28,9 +28,11 @@ from .readers import SRC_TABLE, Extract
 
 TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS = (
     "_ingest_typed", "_ingest_dups", "_ingest_plan", "_ingest_qdetail", "_ingest_cols", "_ingest_reasons")
+BAD_VALUES = "_ingest_bad"  # + column index: failing P3/P4 values of one check column
 TEMP_TABLES = (SRC_TABLE, TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS)
 # Characters trimmed from every value: ASCII white space, no-break space, ideographic space, BOM.
 WHITESPACE = " \t\r\n\u00a0\u3000\ufeff"
+EDGE_WHITESPACE = " \u3000\t\u00a0"  # the ones that occur at the edge of a value in practice
 # The time of day after a date ("2024-03-01 09:30:00.000000", "2024-03-01T09:30:00+08:00").
 TIME_PART = r"[ T]+[0-9]{1,2}:[0-9]{2}.*$"
 NUMBER_TYPES = (contract.INT, contract.DECIMAL)
@@ -105,28 +107,20 @@ class _Params:
 
 
 def typed_sql(entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str,
-              settings: Settings) -> tuple[str, dict[str, Any]]:
-    """The CREATE statement of `_ingest_typed` and its parameters (see module doc, step 1)."""
+              settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """The statements (with their parameters) that build `_ingest_typed` (module doc, step 1)."""
     p = _Params()
     cols = entity.columns
     key = set(entity.key)
-    # Layer 1: trimmed source text of each canonical column; all-empty rows are skipped.
+    # Layers 1–2: trimmed text, absent words → NULL, identifiers upper case; all-empty rows skipped.
     src_cols = [f"c{i}" for i in range(len(mapping.original_keys))]
     layer1 = ["rowid AS _rid", f"{row_no_sql} AS _row_no"]
     for j, col in enumerate(cols):
         i = mapping.columns.get(col.name)
-        layer1.append(f"trim(c{i}, {p('ws', WHITESPACE)}) AS t{j}" if i is not None else f"NULL::VARCHAR AS t{j}")
+        layer1.append(f"{trim_sql(f'c{i}', p)} AS t{j}" if i is not None else f"NULL::VARCHAR AS t{j}")
     nonempty = f"coalesce({', '.join(src_cols)}) IS NOT NULL" if src_cols else "false"
     sql1 = f"SELECT {', '.join(layer1)} FROM {SRC_TABLE} WHERE {nonempty}"
-
-    # Layer 2: absent words → NULL; identifiers upper case.
-    layer2 = ["_rid", "_row_no"]
-    absent = p("absent", [w.lower() for w in contract.ABSENT_WORDS])
-    longest_absent = max(len(w) for w in contract.ABSENT_WORDS)
-    for j, col in enumerate(cols):
-        value = f"upper(t{j})" if col.check else f"t{j}"
-        layer2.append(f"CASE WHEN length(t{j}) <= {longest_absent} AND list_contains({absent}, lower(t{j})) "
-                      f"THEN NULL ELSE {value} END AS n{j}")
+    layer2 = ["_rid", "_row_no"] + [f"{absent_sql(f't{j}', col, p)} AS n{j}" for j, col in enumerate(cols)]
     sql2 = f"SELECT {', '.join(layer2)} FROM ({sql1})"
 
     # Layer 3: parsed values p<j> next to the text v<j> (fallbacks applied).
@@ -173,20 +167,77 @@ def typed_sql(entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str,
         errors.append(f"_e{j}")
     sql4 = f"SELECT {', '.join(layer4)} FROM ({sql3})"
 
-    # Layer 5: key, hash, flags, usability.
+    # Layer 5: key, hash, flags, usability. P3/P4 run once per distinct value (check_sql): a
+    # value in the small table of failing values gets the flag through a cheap join.
     key_cols = [_q(k) for k in entity.key]
     key_expr = (f"CASE WHEN {' AND '.join(f'{k} IS NOT NULL' for k in key_cols)} "
                 f"THEN concat_ws('|', {', '.join(f'CAST({k} AS VARCHAR)' for k in key_cols)}) END")
-    hash_parts = ", ".join(f"coalesce('=' || CAST({_q(c.name)} AS VARCHAR), '')" for c in cols)
-    flags = _flag_exprs(entity, placeholders, p)
-    flag_list = f"array_to_string(list_sort(list_distinct([{', '.join(flags)}])), ';')" if flags else "''"
+    # DuckDB's own hash() of the typed values: md5 over their text cost a third of this statement.
+    # It is stable for a given DuckDB version (duckdb is pinned; a test pins a known value, so an
+    # upgrade that changed it would be noticed before it re-versions every row).
+    row_hash = f"CAST(hash({', '.join(_q(c.name) for c in cols)}) AS VARCHAR)"
+    checked = [j for j, c in enumerate(cols) if c.check and c.name in mapping.columns]
+    conditions = {check_flag(cols[j]): f"b{j}.v IS NOT NULL" for j in checked}
+    conditions.update(_flag_conditions(entity, placeholders, p))
+    # One CASE per code, in code order: concat_ws skips the NULLs, so the result is sorted and
+    # '' when clean, without building a list per row.
+    flag_list = ("concat_ws(';', " + ", ".join(f"CASE WHEN {conditions[code]} THEN '{code}' END"
+                                                for code in sorted(conditions)) + ")") if conditions else "''"
     ok = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
     layer5 = ["_rid", "_row_no", *(_q(c.name) for c in cols), *errors,
-              f"{ok} AS _ok", f"{key_expr} AS _key", f"md5(concat_ws(chr(31), {hash_parts})) AS _row_hash",
+              f"{ok} AS _ok", f"{key_expr} AS _key", f"{row_hash} AS _row_hash",
               f"{flag_list} AS _flags"]
-    sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(layer5)} FROM ({sql4})"
-    return sql, p.used_in(sql)
+    joins = "".join(f" LEFT JOIN {BAD_VALUES}{j} b{j} ON b{j}.v = l4.{_q(cols[j].name)}" for j in checked)
+    sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(layer5)} FROM ({sql4}) l4{joins}"
+    statements = [stmt for j in checked for stmt in check_sql(entity, mapping, j)]
+    return statements + [(sql, p.used_in(sql))]
 
+
+def check_sql(entity: contract.Entity, mapping: HeaderMapping, j: int) -> list[tuple[str, dict[str, Any]]]:
+    """Statements that leave in `_ingest_bad<j>` the distinct normalized values of check column j
+    that fail P3 / P4 (normalized exactly as in typed_sql)."""
+    col = entity.columns[j]
+    p = _Params()
+    value = absent_sql("t", col, p)
+    trimmed = trim_sql(f"c{mapping.columns[col.name]}", p)
+    test = (checks_sql.uscc_sql("v", upper_case=True) if col.check == contract.CHECK_USCC
+            else checks_sql.resident_id_sql("v", upper_case=True))
+    distinct = (f"CREATE OR REPLACE TEMP TABLE {BAD_VALUES}{j} AS SELECT DISTINCT {value} AS v "
+                f"FROM (SELECT {trimmed} AS t FROM {SRC_TABLE})")
+    # A separate statement: in one query the optimizer pushes the check below DISTINCT (every row).
+    check = f"DELETE FROM {BAD_VALUES}{j} WHERE v IS NULL OR {test}"
+    return [(distinct, p.used_in(distinct)), (check, {})]
+
+
+def trim_sql(x: str, p: "_Params") -> str:
+    """`x` without surrounding WHITESPACE. The costlier trim with a character list runs only where
+    a value starts or ends with a space, an ideographic space, a tab or a no-break space (each
+    prefix/suffix test is cheap, but there are millions of values); a value whose edge is only a
+    line break or BOM keeps it."""
+    tests = []
+    for k, ch in enumerate(EDGE_WHITESPACE):
+        tests.append(f"{x} LIKE {p(f'ws_head{k}', ch + '%')}")
+        tests.append(f"{x} LIKE {p(f'ws_tail{k}', '%' + ch)}")
+    return f"CASE WHEN {' OR '.join(tests)} THEN trim({x}, {p('ws', WHITESPACE)}) ELSE {x} END"
+
+
+def any_equal(x: str, words: list[str], name: str, p: "_Params") -> str:
+    """`x` equals one of `words`, as a chain of comparisons: DuckDB plans IN, or list_contains over
+    a constant list, as a join, which costs far more on millions of rows than a few comparisons."""
+    return "(" + " OR ".join(f"{x} = {p(f'{name}{k}', w)}" for k, w in enumerate(words)) + ")"
+
+
+def absent_sql(t: str, col: contract.Column, p: "_Params") -> str:
+    """Trimmed text `t` with absent words as NULL (case ignored), upper case for checked identifiers.
+    Words without case compare as they are; the others (null, none, nan) only on short values."""
+    caseless = sorted({w for w in contract.ABSENT_WORDS if w.lower() == w.upper()})
+    cased = sorted({w.lower() for w in contract.ABSENT_WORDS if w.lower() != w.upper()})
+    test = any_equal(t, caseless, "absent", p)
+    if cased:
+        longest = max(len(w.encode("utf-8")) for w in cased)
+        test += f" OR (strlen({t}) <= {longest} AND {any_equal(f'lower({t})', cased, 'absent_cased', p)})"
+    value = f"upper({t})" if col.check else t
+    return f"CASE WHEN {test} THEN NULL ELSE {value} END"
 
 def _parse(col: contract.Column, v: str, p: _Params) -> str:
     """SQL of the typed value of text `v` (NULL when absent or unparseable)."""
@@ -208,9 +259,9 @@ def _parse(col: contract.Column, v: str, p: _Params) -> str:
         dates = p("date_formats", list(contract.DATE_FORMATS))
         return f"CAST(date_trunc('month', coalesce(try_strptime({v}, {months}), try_strptime({v}, {dates}))) AS DATE)"
     if col.type == contract.BOOL:
-        yes = p("true_words", [w.lower() for w in contract.TRUE_WORDS])
-        no = p("false_words", [w.lower() for w in contract.FALSE_WORDS])
-        return f"CASE WHEN list_contains({yes}, lower({v})) THEN true WHEN list_contains({no}, lower({v})) THEN false END"
+        yes = any_equal(f"lower({v})", [w.lower() for w in contract.TRUE_WORDS], "true_word", p)
+        no = any_equal(f"lower({v})", [w.lower() for w in contract.FALSE_WORDS], "false_word", p)
+        return f"CASE WHEN {yes} THEN true WHEN {no} THEN false END"
     # Numbers: thousands separators (ASCII or full-width comma) and inner spaces are dropped.
     x = f"replace(replace(replace({v}, ',', ''), '，', ''), ' ', '')"
     d = f"TRY_CAST({x} AS DOUBLE)"
@@ -237,35 +288,30 @@ def _bad_code(col: contract.Column) -> str | None:
 def check_flag(col: contract.Column) -> str:
     """Flag code of a failed P3/P4 check: uscc_invalid, authority_uscc_invalid, id_no_invalid."""
     if col.check == contract.CHECK_ID_NO:
-        return "id_no_invalid"
-    return "uscc_invalid" if col.name == "uscc" else f"{col.name}_invalid"
+        code = "id_no_invalid"
+    else:
+        code = "uscc_invalid" if col.name == "uscc" else f"{col.name}_invalid"
+    assert code in labels.FLAG_LABELS, code
+    return code
 
 
-def _flag_exprs(entity: contract.Entity, placeholders: list[str], p: _Params) -> list[str]:
-    out = []
-    for col in entity.columns:
-        if col.check is None:
-            continue
-        code = check_flag(col)
-        assert code in labels.FLAG_LABELS, code
-        test = (checks_sql.uscc_sql(_q(col.name), upper_case=True) if col.check == contract.CHECK_USCC
-                else checks_sql.resident_id_sql(_q(col.name), upper_case=True))
-        out.append(f"CASE WHEN {_q(col.name)} IS NOT NULL AND NOT {test} THEN '{code}' END")
+def _flag_conditions(entity: contract.Entity, placeholders: list[str], p: _Params) -> dict[str, str]:
+    """Flag code → SQL condition over the typed columns (the P3/P4 flags come from typed_sql)."""
+    out: dict[str, str] = {}
     if placeholders:
-        out.append(f"CASE WHEN {' OR '.join(placeholders)} THEN 'placeholder_date' END")
+        out["placeholder_date"] = " OR ".join(placeholders)
     if entity.date_order:
-        reversed_ = " OR ".join(f"{_q(b)} < {_q(a)}" for a, b in entity.date_order)
-        out.append(f"CASE WHEN {reversed_} THEN 'date_order' END")
+        out["date_order"] = " OR ".join(f"{_q(b)} < {_q(a)}" for a, b in entity.date_order)
     text_required = [c for c in entity.columns if c.required and c.type == contract.TEXT and c.name not in entity.key]
     if text_required:
         missing = []
-        names = entity.column_names
         for c in text_required:
             cond = f"{_q(c.name)} IS NULL"
-            if c.name == "uscc" and "party_category" in names:
+            if c.name == "uscc" and "party_category" in entity.column_names:
                 cond += f" AND {_q('party_category')} IS DISTINCT FROM {p('natural_person', NATURAL_PERSON)}"
             missing.append(f"({cond})")
-        out.append(f"CASE WHEN {' OR '.join(missing)} THEN 'missing_field' END")
+        out["missing_field"] = " OR ".join(missing)
+    assert set(out) <= set(labels.FLAG_LABELS)
     return out
 
 
@@ -291,8 +337,8 @@ def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extrac
     if result.extra_columns:
         say(f"{name}：未识别的列已保留在原始层：{'、'.join(result.extra_columns)}")
 
-    sql, params = typed_sql(entity, mapping, extract.row_no_sql, settings)
-    con.execute(sql, params)
+    for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings):
+        con.execute(sql, params)
     result.rows_read = con.execute(f"SELECT count(*) FROM {TYPED}").fetchone()[0]
     say(f"{name}：读取 {result.rows_read:,} 行")
 
@@ -334,7 +380,7 @@ def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extrac
                 _loaded_at, _is_current)
             SELECT {', '.join('t.' + _q(c.name) for c in entity.columns)}, t._key, t._row_hash, t._flags,
                 $run_id, $source, t._row_no, $now, true
-            FROM {TYPED} t JOIN {PLAN} p ON p._rid = t._rid WHERE p.action <> 'same' ORDER BY t._row_no""", meta)
+            FROM {TYPED} t JOIN {PLAN} p ON p._rid = t._rid WHERE p.action <> 'same'""", meta)
         raw_values = [f"s.c{mapping.columns[c.name]}" if c.name in mapping.columns else "NULL"
                       for c in entity.columns]
         extra_params: dict[str, Any] = {}
@@ -348,7 +394,7 @@ def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extrac
             extra_sql = "NULL"
         con.execute(f"""INSERT INTO {raw} ({typed_cols}, _key, _row_hash, _extra, _run_id, _source, _row_no)
             SELECT {', '.join(raw_values)}, p._key, p._row_hash, {extra_sql}, $run_id, $source, p._row_no
-            FROM {PLAN} p JOIN {SRC_TABLE} s ON s.rowid = p._rid WHERE p.action <> 'same' ORDER BY p._row_no""",
+            FROM {PLAN} p JOIN {SRC_TABLE} s ON s.rowid = p._rid WHERE p.action <> 'same'""",
                     {"run_id": run_id, "source": name, **extra_params})
         _write_quarantine(con, entity, mapping, run_id, name, now)
         con.execute("""INSERT INTO meta_entity_loads VALUES ($run_id, $entity, $source, $mode, $read, $accepted,
@@ -417,5 +463,7 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, entity: contract.Entity, m
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in TEMP_TABLES:
+    """Drop every temporary table of an ingest (a failed one may have left some behind)."""
+    names = set(TEMP_TABLES) | {f"{BAD_VALUES}{j}" for j in range(max(len(e.columns) for e in contract.ENTITIES))}
+    for table in sorted(names):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -39,12 +39,23 @@ def sign_in(page: Page, username: str) -> None:
     settle(page)
 
 
-def open_as(page: Page, base_url: str, username: str, path: str = "", **params: str) -> None:
-    """Open a page of the dashboard in a new session and sign in as `username`."""
+def open_as(page: Page, base_url: str, username: str, page_title: str | None = None, **params: str) -> None:
+    """Open the dashboard in a new session, sign in as `username`, then go to the page titled
+    `page_title` through the sidebar menu (the sign-in screen lands on the viewer's first page)."""
     query = f"?{urlencode(params)}" if params else ""
-    page.goto(f"{base_url}/{path}{query}")
+    page.goto(f"{base_url}/{query}")
     page.get_by_label("用户名", exact=True).wait_for()
     sign_in(page, username)
+    if page_title is not None:
+        go_to(page, page_title)
+
+
+def go_to(page: Page, page_title: str) -> None:
+    """Switch page through the sidebar menu (same session) and wait for its run to finish."""
+    link = nav_link(page, page_title)
+    link.click()
+    page.wait_for_function("(el) => el.getAttribute('aria-current') === 'page'", arg=link.element_handle())
+    settle(page)
 
 
 def exceptions(page: Page) -> list[str]:
@@ -57,18 +68,108 @@ def heading_texts(page: Page) -> list[str]:
 
 
 def shot(page: Page, name: str) -> Path:
-    """A full-page screenshot under tests/artifacts/screenshots/."""
+    """A screenshot of the whole page under tests/artifacts/screenshots/: the window is made as
+    tall as the main area's content first (Streamlit scrolls inside it, not the document)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return main ? main.scrollHeight : document.body.scrollHeight;
+    }""")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
+    try:
+        page.wait_for_timeout(400)  # let charts re-layout to the new size before the picture
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path
 
 
 def nav_link(page: Page, title: str):
-    return page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title)
+    """The sidebar menu entry of a page, by its exact Chinese title."""
+    # the link's text also holds the icon's ligature name (e.g. "dashboard"): match the label element
+    return page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True))
 
 
 def query_params(page: Page) -> dict[str, str]:
     from urllib.parse import parse_qsl, urlparse
 
     return dict(parse_qsl(urlparse(page.url).query))
+
+
+def choose(page: Page, label: str, option: str, container=None) -> None:
+    """Pick `option` in the select box labelled `label` and wait for the rerun."""
+    scope = container or page
+    box = scope.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+    box.locator('[data-baseweb="select"]').click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def select_options(page: Page, label: str) -> list[str]:
+    """The options a select box offers (opens and closes it)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+    box.locator('[data-baseweb="select"]').click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    texts = [t.strip() for t in options.all_inner_texts()]
+    page.keyboard.press("Escape")
+    return texts
+
+
+def metric_value(page: Page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def table_grid(page: Page, key: str):
+    """The data grid of a list drawn by dashboard.ui.table(key=…)."""
+    return page.locator(f'.st-key-table_{key} [data-testid="stDataFrame"]')
+
+
+ROW_HEIGHT = 35  # px, Streamlit's data grid rows and header
+
+
+def click_grid_row(page: Page, grid, row: int) -> None:
+    """Select a row of a selectable data grid by clicking its row marker (the grid is a canvas),
+    and wait for the rerun the selection starts."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    settle(page)
+
+
+def grid_rows(page: Page, grid) -> list[list[str]]:
+    """What a data grid shows, header first, through its own "Download as CSV" toolbar button
+    (the grid is drawn on a canvas, so its cells are not in the DOM)."""
+    import csv
+    import io
+
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    with page.expect_download() as download:
+        grid.get_by_role("button", name="Download as CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(io.StringIO(f.read())))
+
+
+def download_bytes(page: Page, button) -> tuple[str, bytes]:
+    """Click a download button; the file's suggested name and content."""
+    with page.expect_download() as download:
+        button.click()
+    with open(download.value.path(), "rb") as f:
+        return download.value.suggested_filename, f.read()
+
+
+def caption_count(page: Page, container) -> int:
+    """N of the "共 N 条" caption of a list."""
+    text = container.get_by_text(re.compile(r"^共 [\d,]+ 条")).first.inner_text()
+    return int(re.search(r"共 ([\d,]+) 条", text).group(1).replace(",", ""))
+
+
+def as_of(page: Page):
+    """The as-of date the page shows (the month in the URL, as its last day)."""
+    from dashboard.formatting import parse_month_param
+
+    return parse_month_param(query_params(page).get("month"))

@@ -2,14 +2,21 @@
 import pytest
 
 from dashboard import ui
-from helpers import CJK, exceptions, heading_texts, nav_link, open_as, settle, shot
+from helpers import CJK, exceptions, go_to, heading_texts, open_as, query_params, settle, shot
 
 pytestmark = pytest.mark.browser
 
-# Who opens each page: the credit office, except the administration page (administrators only).
-VIEWER = {"admin": "admin1"}
 # Known heading of a page (its st.title starts with it); other pages: any Chinese heading.
-HEADINGS = {"cockpit": "城市信用监测总览", "data_status": "数据状态", "admin": "系统管理"}
+HEADINGS = {"cockpit": "城市信用监测总览", "data_status": "数据状态", "admin": "系统管理", "data_quality": "数据质量",
+            "subject": "主体画像", "warnings": "信用预警"}
+
+
+@pytest.fixture(scope="module")
+def admin_tab(browser_context, app_server):
+    tab = browser_context.new_page()
+    open_as(tab, app_server.url, "admin1")
+    yield tab
+    tab.close()
 
 
 def _missing(spec: ui.PageSpec) -> bool:
@@ -20,15 +27,14 @@ def _missing(spec: ui.PageSpec) -> bool:
     pytest.param(spec, id=spec.key, marks=pytest.mark.xfail(_missing(spec), reason=f"pages/{spec.file} not written yet",
                                                             strict=True))
     for spec in ui.PAGES])
-def test_page_loads_without_exception(page, app_server, screenshots, spec):
-    open_as(page, app_server.url, VIEWER.get(spec.key, "office1"), spec.url_path)
-    nav_link(page, spec.title).wait_for()
-    assert page.url.split("?")[0].endswith(f"/{spec.url_path}")
-    page.locator('[data-testid="stMain"] h1').first.wait_for()
-    settle(page)
-    shot(page, f"page_{spec.key}")
-    assert exceptions(page) == []
-    headings = heading_texts(page)
+def test_page_loads_without_exception(request, screenshots, spec):
+    # the administration page is for administrators; every other page is opened by the credit office
+    tab = request.getfixturevalue("admin_tab" if spec.key == "admin" else "office_tab")
+    go_to(tab, spec.title)
+    tab.locator('[data-testid="stMain"] h1').first.wait_for()
+    shot(tab, f"page_{spec.key}")
+    assert exceptions(tab) == []
+    headings = heading_texts(tab)
     expected = HEADINGS.get(spec.key)
     if expected:
         assert any(h.startswith(expected) for h in headings), headings
@@ -36,15 +42,13 @@ def test_page_loads_without_exception(page, app_server, screenshots, spec):
         assert any(CJK.search(h) for h in headings), headings
 
 
-def test_chinese_text_renders_with_a_cjk_font(page, app_server, screenshots):
+def test_chinese_text_renders_with_a_cjk_font(office_tab, screenshots):
     """The known heading is there, and its characters are drawn as real glyphs, not as boxes: two
     different characters render differently, and differently from an unassigned code point."""
-    open_as(page, app_server.url, "office1", "cockpit")
-    heading = page.locator('[data-testid="stMain"] h1').first
-    heading.wait_for()
-    settle(page)
+    go_to(office_tab, "总览")
+    heading = office_tab.locator('[data-testid="stMain"] h1').first
     assert heading.inner_text().startswith("城市信用监测总览")
-    drawn = page.evaluate("""(el) => {
+    drawn = office_tab.evaluate("""(el) => {
         const font = getComputedStyle(el).fontFamily;
         const draw = (text) => {
             const c = document.createElement('canvas');
@@ -58,4 +62,17 @@ def test_chinese_text_renders_with_a_cjk_font(page, app_server, screenshots):
     }""", heading.element_handle())
     assert drawn["he"] != drawn["gang"], "CJK characters render as identical boxes: no CJK font"
     assert drawn["he"] != drawn["unassigned"], "a CJK character renders like a missing glyph"
-    shot(page, "chinese_heading")
+    shot(office_tab, "chinese_heading")
+
+
+@pytest.mark.xfail(reason="the sign-in screen runs before st.navigation, so Streamlit drops the page path of a "
+                          "pasted link: after signing in the viewer lands on the first page (query kept)", strict=False)
+def test_pasted_link_opens_its_page_after_sign_in(page, app_server):
+    page.goto(f"{app_server.url}/data_status?month=2026-01")
+    page.get_by_label("用户名", exact=True).wait_for()
+    from helpers import sign_in
+
+    sign_in(page, "office1")
+    settle(page)
+    assert page.url.split("?")[0].endswith("/data_status")
+    assert query_params(page).get("month") == "2026-01"
