@@ -1,6 +1,7 @@
 """Entrypoint of the dashboard (`streamlit run dashboard/app.py`): the router and picture frame.
 
-Every run: who is viewing (sign-in), the pages that viewer may open (st.navigation), the frame
+Every run: who is viewing (sign-in, which keeps the page a link asked for), the pages that viewer
+may open (st.navigation), the frame
 (freshness badge, as-of month, district filter; dashboard.ui.frame), then the chosen page.
 """
 import sys
@@ -16,6 +17,7 @@ from dashboard import ui  # noqa: E402
 
 st.set_page_config(layout="wide", page_title="城市信用监测驾驶舱", page_icon=":material/monitoring:")
 
+ui.keep_requested_page()
 viewer = ui.current_viewer()
 page, spec = ui.navigation(viewer)
 ui.frame(viewer, spec)

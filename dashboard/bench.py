@@ -1,7 +1,7 @@
 """Benchmarks: `python -m dashboard bench <name> …` (separate commands, never part of the tests).
 
-Each benchmark registers a sub-command of `bench` through a function in BENCH_COMMANDS taking the
-`bench` sub-parsers; add yours to that tuple. Yours truly: `bench load`.
+Other modules add sub-commands of `bench` through their `add_bench(bench_sub)`, listed by name in
+BENCH_MODULES; this module's own is `bench load`.
 
 `bench load --scale city|province --runs N` generates the seeded demo drop once (cached under
 data/bench/<scale>-seed42/), then loads it N times into a fresh warehouse, each time in a child
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import os
 import shutil
 import statistics
@@ -23,6 +24,7 @@ from typing import Callable, Mapping
 
 from . import runs
 from .opstore import dispose_all, get_engine
+from .serve import generated_drop
 from .settings import PROJECT_DIR, Settings, get_settings
 
 SEED = 42
@@ -45,18 +47,12 @@ class LoadRun:
 
 
 def bench_drop(settings: Settings, scale: str, seed: int = SEED) -> Path:
-    """The benchmark drop of this scale, generated once (written beside, then renamed)."""
+    """The benchmark drop of this scale, generated once."""
     target = settings.data_dir / "bench" / f"{scale}-seed{seed}"
     if target.is_dir():
         return target
-    from .demo import generate_drop
-
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
     t0 = time.monotonic()
-    generate_drop(partial, scale=scale, seed=seed)
-    os.replace(partial, target)
+    generated_drop(target, scale, seed)
     print(f"生成 {scale} 规模数据：{time.monotonic() - t0:.1f} 秒 → {target}", file=sys.stderr)
     return target
 
@@ -128,12 +124,20 @@ def add_load_bench(bench_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_bench_load)
 
 
-# Each adds one sub-command to `bench`.
-BENCH_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_load_bench,)
+# Modules that add a `bench` sub-command through their add_bench(bench_sub) (imported when the
+# command line is built, so they may import this module freely).
+BENCH_MODULES = ("dashboard.bench_rules", "dashboard.bench_pages")
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准（不在测试中运行）")
     bench_sub = p.add_subparsers(dest="bench_command", required=True)
-    for add in BENCH_COMMANDS:
-        add(bench_sub)
+    add_load_bench(bench_sub)
+    for name in BENCH_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not part of this build
+                continue
+            raise
+        module.add_bench(bench_sub)

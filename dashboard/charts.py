@@ -63,7 +63,8 @@ def _layout(fig: go.Figure, height: int = 360, title: str | None = None) -> go.F
         title=None if title is None else {"text": title, "x": 0, "font": {"size": 16}},
         font={"family": FONT, "size": 14},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # below the plot: above it the legend would run into the title
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT}},
         separators=".,",
@@ -132,7 +133,9 @@ def breakdown_bar(frame: pd.DataFrame, key_column: str, label_column: str, unit:
         fig.add_vline(x=float(target), line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
                       annotation_text=f"目标 {fmt.fmt_value(target, unit)}", annotation_position="top")
     fig.update_xaxes(**_value_axis(unit))
-    return _layout(fig, max(220, 34 * len(rows) + 80), title)
+    fig = _layout(fig, max(220, 34 * len(rows) + 80), title)
+    fig.update_layout(margin={"t": 40 if title else 30})  # room for the target's label
+    return fig
 
 
 def _home_city(scores: pd.DataFrame) -> str | None:
@@ -176,10 +179,10 @@ def city_rank_trend(scores: pd.DataFrame, title: str | None = None) -> go.Figure
         fig.add_trace(go.Scatter(x=months, y=rows["rank_in_province"], mode="lines+markers", name="省内排名",
                                  yaxis="y2", line={"color": SERIES_COLOURS[4], "width": 2},
                                  hovertemplate="%{x|%Y年%-m月}　省内第%{y}名<extra></extra>"))
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "autorange": "reversed",
-                                  "title": {"text": "省内排名"}, "showgrid": False})
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "autorange": "reversed", "tickformat": "d",
+                                  "dtick": 1, "title": {"text": "省内排名"}, "showgrid": False})
     fig.update_xaxes(tickformat=MONTH_TICKS)
-    fig.update_yaxes(autorange="reversed", title_text="全国排名", selector={"anchor": "x"})
+    fig.update_layout(yaxis={"autorange": "reversed", "tickformat": "d", "title": {"text": "全国排名"}})
     return _layout(fig, 300, title)
 
 

@@ -4,9 +4,10 @@ bytes.
 
     python -m dashboard demo --scale city --seed 42 --out data/drops/demo [--as-of 2026-11-29]
 
-Scales (dashboard.demo_bulk.SCALES): `tiny` (3,000 subjects, for tests), `city` (~30,000 subjects,
-~230,000 fact rows, the demo default), `province` (~3,000,000 subjects, ~20,000,000 fact rows, for
-load benchmarks; Hegang region codes throughout, XLSX replaced by CSV).
+Scales (dashboard.demo_bulk.SCALES): `tiny` (3,000 subjects, ~25,000 fact rows, for tests),
+`city` (~30,000 subjects, ~234,000 fact rows, the demo default; a few seconds), `province`
+(~3,000,000 subjects, ~23,000,000 fact rows, ~4.7 GB; about a minute and ~1.3 GB of memory on two
+cores; for load benchmarks; Hegang region codes throughout, XLSX replaced by CSV).
 
 Time: T is the last day of the month before as_of (default today). History covers the 60 months
 ending at T; records dated after T up to as_of appear where natural (recent decisions, approvals).
@@ -28,40 +29,42 @@ authorities named as in dashboard/reference/departments.csv plus four county bur
 lacks. Indicator levels are tuned to a mid-ranking city: I14 A-grade taxpayers ≈ 13–14 % of
 surviving enterprises; I04 上报率 and 及时率 in the 90s with 市城管局, 市林草局 (上报率) and
 市城管局, 市消防队 (及时率) lagging; objections answered late now and then (市住建局 often);
-I12 repair rate ≈ 75–80 %; a few serious-dishonest enterprises, some removed in the last 12 months;
+I12 repair rate ≈ 75 %; a few serious-dishonest enterprises, some removed in the last 12 months;
 纳税/电费 collections above the surviving-enterprise count, 水费 slightly below, one 燃气费 month
 missing (T − 3 months); city_scores for the 13 prefecture-level units, Hegang improving from about
 176th towards about 130th of 261; ~0.12 % wrong USCC check characters and ~0.04 % duplicated codes;
 ~0.2 % invalid resident IDs; a few authority codes with wrong check characters (市林草局 most).
 
-Planted cases (dashboard.demo_planted, ~75 subjects, listed by `planted_cases(as_of)`), at T:
-- W1: 2 decisions in 6 months; 3 in 12 with none in 6; decisions exactly T−6m and T−12m (outside)
-  and one day later (inside); one decision number twice (counted once, and a duplicate key for the
-  quarantine); a second decision that is 简易程序, 首违轻微 or revoked; a third out of publicity;
-  placeholder publicity ends 1900-01-01 / 2099-12-31 / 9999-09-09 and an empty one; a decision
-  repaired the day before T; a natural person with two decisions (9 warned/not-warned pairs).
-- W1b (P10/P11): 严重 at T−13m, exactly T−12m (eligible) and T−11m (not); 一般 at T−4m, exactly T−3m
-  (eligible) and T−3m+1 day (not); 轻微 with no end; repairs 申请中, 不予修复, approved the day
-  after T (still counts) and long before T (11 cases).
-- W1c: an active campaign entry, an entry closed before T, a closed campaign, listed after T.
-- W2: valid_to = T (counts), T+1m−1 day (counts), T+1m (not), T−1 day (not), 2099-12-31 and
+Planted cases (dashboard.demo_planted: 70 subjects, ~120 rows, in every drop whatever the scale;
+`planted_cases(as_of)` lists the ~95 expectations), at T:
+- W1 (15): 2 decisions in 6 months; 3 in 12 with none in 6; decisions exactly T−6m and T−12m
+  (outside) and one day later (inside); one decision number twice (counted once, and a duplicate
+  key for the quarantine); a second decision that is 简易程序, 首违轻微 or revoked; a third out of
+  publicity; placeholder publicity ends 1900-01-01 / 2099-12-31 / 9999-09-09 and an empty one; a
+  decision repaired the day before T; a natural person with two decisions.
+- W1b (12, P10/P11): 严重 at T−13m, exactly T−12m (eligible) and T−11m (not); 一般 at T−4m,
+  exactly T−3m (eligible) and T−3m+1 day (not); 轻微 with no end; repairs 申请中, 不予修复,
+  approved the day after T (still counts), the day before T and long before T (not).
+- W1c (4): an active campaign entry, an entry closed before T, a closed campaign, listed after T.
+- W2 (11): valid_to = T (counts), T+1m−1 day (counts), T+1m (not), T−1 day (not), 2099-12-31 and
   9999-09-09 (no expiry), 无效 status; overlays: abnormal listing at T (高) or removed before T,
-  a 失信被执行人 at T (高) or closed before T (11 cases).
-- W3: latest 公共信用综合评价 C, D, E (warned); D then B, B then C after T (not); 行业信用评价 by
-  a department's short and full name (G1).
-- W4: kinds 11, 12, 13 (two escalated as 失信); names with 人民政府 / 站 and no USCC; an invalid
-  code with 街道办事处; traps: 鹤岗市鹤北农场有限公司 and 鹤岗市粮食局直属粮库 with valid 91 codes,
-  …中心有限公司 and …农场职工合作社 without codes; a public body whose case closed before T.
-- W5: unpaid past a 30-day buffer, inside it, exactly at due + buffer (not), one day later, no
-  buffer recorded, repaid before T, repaid the day after T (7 loans).
-- I03: wrong check characters on 9x, 3x and 1x codes; one code on two names. I05: answers on
-  the 5th/6th working day, none, grading objections on the 7th/8th. I08: 履约/未履约/履约中.
-  I14: a subject graded A in the latest published year. I15: listed at T, newly listed, removed
-  in and before the window.
-- Loader cases: penalties with an empty CF_WSH (missing_key), CF_JDRQ 2026/02/30 (bad_date), a
-  duplicate CF_WSH (duplicate_key); a licence with XK_ZT 待审核 (bad_enum) and one with no
-  XK_XKBH (falls back to XK_WSH); flagged rows: party USCC and authority USCC failing P3, resident
-  IDs with a wrong check character or an impossible birth date, 上报时间 before CF_JDRQ.
+  a 失信被执行人 at T (高) or closed before T.
+- W3 (5): latest 公共信用综合评价 C, D, E (warned); D then B, B then C after T (not); G1 (2):
+  行业信用评价 by a department's short and by its full name.
+- W4 (11): kinds 11, 12, 13 (two escalated as 失信); names with 人民政府 / 站 and no USCC; an
+  invalid code with 街道办事处; traps: 鹤岗市鹤北农场有限公司 and 鹤岗市粮食局直属粮库 with valid
+  91 codes, …中心有限公司 and …农场职工合作社 without codes; a public body whose case closed before T.
+- W5 (7 loans): unpaid past a 30-day buffer, inside it, exactly at due + buffer (not), one day
+  later, no buffer recorded, repaid before T, repaid the day after T.
+- I03 (4): wrong check characters on 9x, 3x and 1x codes; one code on two names. I05 (5): answers
+  on the 5th/6th working day, none, grading objections on the 7th/8th. I08 (3): 履约/未履约/履约中.
+  I14: a subject graded A in the latest published year. I15 (4): listed at T, newly listed,
+  removed in and before the window.
+- Loader cases: penalties with an empty CF_WSH (missing_key), CF_JDRQ <year of T>/02/30
+  (bad_date), a duplicate CF_WSH (duplicate_key); a licence with XK_ZT 待审核 (bad_enum) and one
+  with no XK_XKBH (falls back to XK_WSH); flagged rows (5): party USCC and authority USCC failing
+  P3, resident IDs with a wrong check character or an impossible birth date, 上报时间 before CF_JDRQ.
+  These four are the only rows a load quarantines (tests/test_demo.py loads a drop to prove it).
 """
 from __future__ import annotations
 
@@ -75,7 +78,6 @@ from pathlib import Path
 import numpy as np
 
 from . import contract
-from . import demo_words as W
 from .demo_bulk import HISTORY_MONTHS, SCALES, Ctx, make_persons, make_subjects, subjects_table
 from .demo_facts import (LICENCE, PENALTY, MonthlyFacts, abnormal_operations, campaign_lists, city_scores,
                          collections, disclosure_ledger, evaluations, executees, loans, serious_dishonest,

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import demo_words as W
-from .demo_time import (NEVER, Calendar, add_months, add_months_np, day_no, from_day, month_end_before,
-                        month_start, year_of)
-from .identifiers import ID_CHECK, ID_WEIGHTS, ORG_CHARSET, ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
+from .demo_time import NEVER, Calendar, add_months, day_no, from_day, month_end_before, month_start
+from .identifiers import (ID_CHECK, ID_WEIGHTS, ORG_CHARSET, ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS, make_uscc,
+                          uscc_check_char)
 
 HISTORY_MONTHS = 60
 
@@ -133,6 +133,12 @@ def uscc_matrix(kind2: np.ndarray, region6: np.ndarray, org8: np.ndarray) -> np.
     return mat
 
 
+def wrong_check(code: str) -> str:
+    """The same USCC with a wrong final check character (fails P3)."""
+    good = uscc_check_char(code[:17])
+    return code[:17] + USCC_CHARSET[(USCC_CHARSET.index(good) + 7) % 31]
+
+
 def break_check(mat: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> None:
     """Give the chosen USCC rows a wrong check character (I03 错码)."""
     cur = _USCC_LUT[mat[rows, 17]]
@@ -195,10 +201,14 @@ class Authority:
 
 @dataclass
 class Ctx:
+    """One generation run: seed, scale, dates (T, history start), calendar, reference departments
+    and the issuing authorities."""
+
     seed: int
     scale: Scale
     as_of: dt.date
     departments: list[dict]
+    dept: dict[str, dict] = field(init=False)
     T: dt.date = field(init=False)
     start: dt.date = field(init=False)
     cal: Calendar = field(init=False)
@@ -214,7 +224,6 @@ class Ctx:
             d = self.dept[code]
             auths.append(Authority(code, d["full_name"], d["short_name"], d["authority_usccs"].split("|")[0],
                                    prof, prof.prefix, True))
-        from .identifiers import make_uscc
         for i, (name, org8, region, prof_code, prefix) in enumerate(W.UNKNOWN_AUTHORITIES):
             auths.append(Authority(f"x_{i}", name, name, make_uscc("11", region, org8),
                                    W.PROFILES[prof_code], prefix, False, region))

@@ -18,9 +18,8 @@ from .demo_bulk import (GOVERNMENT_KINDS, HISTORY_MONTHS, K91, K92, K93, LETTER,
                         S_COLLECTIONS, S_COMMITMENTS, S_EVAL, S_EXECUTEES, S_LEDGER, S_LICENCES, S_LOANS,
                         S_PENALTIES, S_SCORES, S_SERIOUS, S_TAX, COMMITMENTS_PER_MONTH, EXECUTEES_PER_MONTH,
                         LICENCES_PER_MONTH, LOANS_PER_MONTH, PENALTIES_PER_MONTH, SERIOUS_PER_MONTH, Ctx,
-                        Persons, Subjects, dates, join, padded, pick, strings, where)
+                        Persons, Subjects, dates, join, padded, pick, strings, where, wrong_check)
 from .demo_time import NEVER, add_months, add_months_np, day_no, from_day, year_of
-from .identifiers import USCC_CHARSET, uscc_check_char
 
 PLACEHOLDER_DAYS = np.array([day_no(dt.date(1900, 1, 1)), day_no(dt.date(2099, 12, 31)),
                              day_no(dt.date(9999, 9, 9))])
@@ -28,12 +27,6 @@ SEVERITY_WORDS = ("轻微", "一般", "严重")
 MIN_MONTHS = np.array([0, 3, 12])  # P8 minimum publicity per severity class
 MAX_MONTHS = np.array([3, 12, 36])  # P8 maximum
 PENALTY, LICENCE = 0, 1
-
-
-def wrong_check(code: str) -> str:
-    """The same USCC with a wrong final check character (fails P3)."""
-    good = uscc_check_char(code[:17])
-    return code[:17] + USCC_CHARSET[(USCC_CHARSET.index(good) + 7) % 31]
 
 
 def _ints(values: np.ndarray) -> pa.Array:
@@ -124,8 +117,8 @@ class MonthlyFacts:
         n = auth.size
         order = np.lexsort((day, auth))
         a_sorted = auth[order]
-        first = np.r_[True, a_sorted[1:] != a_sorted[:-1]] if n else np.zeros(0, bool)
-        group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, int)
+        first = np.r_[True, a_sorted[1:] != a_sorted[:-1]][:n]
+        group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
         seq = np.empty(n, dtype=np.int64)
         seq[order] = counters[a_sorted] + np.arange(n) - group_start + 1
         np.add.at(counters, auth, 1)
@@ -162,7 +155,9 @@ class MonthlyFacts:
         }
 
     # ------------------------------------------------------------ penalties
-    def penalties(self, m: int, first: int, last: int) -> dict:
+    def penalties(self, m: int, first: int, last: int) -> tuple[dict, dict]:
+        """One month of 行政处罚 decisions (only those reported by as_of), and what the follow-ups
+        need to know about each (authority, dates, party, severity, P8 end, P7 status)."""
         ctx = self.ctx
         rng = ctx.rng(S_PENALTIES, m)
         self._roll_year(from_day(first).year)
@@ -185,7 +180,7 @@ class MonthlyFacts:
         end = add_months_np(day, MAX_MONTHS[eff])
         six = (eff == 1) & (u < 0.06)
         end = np.where(six, add_months_np(day, 6), end)
-        end_null = np.select([eff == 0, eff == 1, eff == 2], [u >= 0.6, (u >= 0.06) & (u < 0.21), u < 0.22])
+        end_null = np.select([eff == 0, eff == 1, eff == 2], [u >= 0.6, (u >= 0.06) & (u < 0.21), u < 0.22]).astype(bool)
         placeholder = ((eff == 1) & (u >= 0.97)) | ((eff == 2) & (u >= 0.96))
         real_end = np.where(end_null | placeholder, add_months_np(day, MAX_MONTHS[eff]), end)
         end = np.where(placeholder, PLACEHOLDER_DAYS[rng.integers(0, 3, n)], end)
@@ -276,6 +271,7 @@ class MonthlyFacts:
 
     # ------------------------------------------------------------ licences
     def licences(self, m: int, first: int, last: int) -> tuple[dict, dict]:
+        """One month of 行政许可 decisions (only those reported by as_of) and their follow-up info."""
         ctx = self.ctx
         rng = ctx.rng(S_LICENCES, m)
         self._roll_year(from_day(first).year)
@@ -372,6 +368,7 @@ class MonthlyFacts:
                                      party[sel], signed[sel], months)
 
     def other_commitments(self, m: int, first: int, last: int) -> dict:
+        """Commitments made of the subject's own accord or for an industry body (主动型, 行业自律)."""
         ctx = self.ctx
         rng = ctx.rng(S_COMMITMENTS, m, 3)
         n = int(rng.poisson(ctx.volume(COMMITMENTS_PER_MONTH, first)))

@@ -12,8 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .demo_bulk import wrong_check
 from .demo_time import add_months
-from .identifiers import USCC_CHARSET, make_resident_id, make_uscc, uscc_check_char
+from .identifiers import USCC_CHARSET, make_resident_id, make_uscc
 from .workdays import add_workdays, is_workday
 
 PLACEHOLDER_DATES = (dt.date(1900, 1, 1), dt.date(2099, 12, 31), dt.date(9999, 9, 9))
@@ -29,11 +30,6 @@ class PlantedCase:
     holds: bool
     note: str
     record: str | None = None
-
-
-def _wrong(code: str) -> str:
-    good = uscc_check_char(code[:17])
-    return code[:17] + USCC_CHARSET[(USCC_CHARSET.index(good) + 5) % 31]
 
 
 def _workday_on_or_after(day: dt.date) -> dt.date:
@@ -85,7 +81,7 @@ class Planter:
                 digits = USCC_CHARSET[r] + digits
             uscc = make_uscc(kind, region, "MA0" + digits)
             if bad_check:
-                uscc = _wrong(uscc)
+                uscc = wrong_check(uscc)
         if register:
             self.out.rows["subjects"].append({
                 "uscc": uscc, "name": name, "status": status, "established_date": est,
@@ -427,7 +423,7 @@ def planted(T: dt.date, as_of: dt.date, departments: list[dict]) -> Planted:
 
     # ---- rows the loader must quarantine or flag
     u = p.subject("鹤岗市鹤泽环保科技有限公司", industry="N")
-    p.penalty(u, "鹤岗市鹤泽环保科技有限公司", "forestry", m(2), authority_uscc=_wrong(
+    p.penalty(u, "鹤岗市鹤泽环保科技有限公司", "forestry", m(2), authority_uscc=wrong_check(
         p.dept["forestry"]["authority_usccs"].split("|")[0]))
     p.case("flag", "鹤岗市鹤泽环保科技有限公司", u, True, "authority USCC fails P3 (I04 合规率)")
     p.penalty(u, "鹤岗市鹤泽环保科技有限公司", "market", m(1), reported=m(1) - dt.timedelta(days=3))

@@ -115,4 +115,6 @@ class Calendar:
         """(days, probabilities) over [first, last]: decisions fall on working days, rarely else."""
         days = np.arange(first, last + 1)
         w = np.where(self.is_work[self._split(days)[1]], 1.0, weekend)
+        if not w.sum():  # a span of rest days only (as_of on the first of a month after a weekend)
+            w = np.ones(days.size)
         return days, w / w.sum()

@@ -74,10 +74,17 @@ def shown_frame(frame: pd.DataFrame, columns: ColumnSpec, scope: Scope,
                 personal: Mapping[str, str] | None = None, person_flag: str | None = None) -> pd.DataFrame:
     """The table as shown: `columns` (English name → Chinese header, or (header, kind)) in order,
     columns the frame lacks left out; `personal` columns (name → 'name'|'id_no'|'phone') masked
-    unless the scope grants personal data (only rows where `person_flag` is true, if given)."""
+    unless the scope grants personal data — on the rows where `person_flag` is true when given;
+    when the frame lacks that flag, ID numbers are masked on every row and names left as the
+    query function returned them."""
     cols = columns_of(columns)
     if personal:
-        frame = mask_frame(frame, scope, dict(personal), person_flag if person_flag in frame else None)
+        if person_flag is not None and person_flag not in frame:
+            # without the flag a name cannot be told from an organization's (public) name: the
+            # query function has masked names; ID numbers are never public, mask them all
+            personal = {c: k for c, k in personal.items() if k == "id_no"}
+            person_flag = None
+        frame = mask_frame(frame, scope, dict(personal), person_flag)
     present = [c for c in cols if c in frame.columns]
     out = frame.loc[:, present].copy()
     for name in present:

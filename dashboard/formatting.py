@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 MISSING = "—"
+UNCHANGED = "持平"
 WAN = 10_000
 YI = 100_000_000
 
@@ -82,10 +83,14 @@ def fmt_value(value: Any, unit: str, digits: int = 1) -> str:
 
 def fmt_delta(value: Any, unit: str, digits: int = 1) -> str | None:
     """A change between two values of an indicator: percentage points for ratios ("+1.2个百分点"),
-    plain numbers otherwise; None when there is nothing to compare (st.metric then shows no delta)."""
+    plain numbers otherwise, 持平 when it rounds to nothing; None when there is nothing to compare
+    (st.metric then shows no delta)."""
     if is_missing(value):
         return None
     number = float(value)
+    shown = round(number * 100, digits) if unit == PCT else round(number, 2)
+    if shown == 0:
+        return UNCHANGED
     sign = "+" if number > 0 else ""
     if unit == PCT:
         return f"{sign}{number * 100:.{digits}f}个百分点"

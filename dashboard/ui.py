@@ -89,16 +89,38 @@ def allowed_specs(viewer: Any) -> list[PageSpec]:
     return [p for p in PAGES if p.key in allowed and p.path.is_file()]
 
 
+HOME = "cockpit"  # served at the app's root URL for every viewer (Streamlit's default page)
+
+
+def _st_pages(specs: Sequence[PageSpec], allowed: frozenset[str]) -> dict[Any, PageSpec]:
+    """st.Page → spec for `specs`, the home page first and default; pages outside `allowed` (the
+    home page, for viewers who may not open it) are registered hidden."""
+    ordered = [PAGE_BY_KEY[HOME], *(p for p in specs if p.key != HOME)]
+    return {st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(p.key == HOME),
+                    visibility="visible" if p.key in allowed else "hidden"): p
+            for p in ordered}
+
+
+def keep_requested_page() -> None:
+    """Register every page, hidden, before sign-in: the sign-in screen then keeps the page of the
+    URL (a pasted deep link), and `navigation` narrows the menu to the viewer's pages after."""
+    st.navigation(list(_st_pages([p for p in PAGES if p.path.is_file()], frozenset())), position="hidden")
+
+
 def navigation(viewer: Any) -> tuple[Any, PageSpec]:
-    """st.navigation over the viewer's pages; returns (the page to run, its spec)."""
+    """st.navigation over the viewer's pages; returns (the page to run, its spec). The home page
+    (总览) is always the root URL, so a link means the same page for everyone; a viewer who may
+    not open it is sent on to the first page they may open, with the link's parameters."""
     specs = allowed_specs(viewer)
     if not specs:
         st.error("当前账号没有可访问的页面，请联系市信用办开通权限。")
         st.stop()
-    pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
-             for i, p in enumerate(specs)]
-    page = st.navigation(pages)
-    spec = next((p for p in specs if p.url_path == page.url_path), specs[0])
+    allowed = frozenset(p.key for p in specs)
+    pages = _st_pages(specs, allowed)
+    page = st.navigation(list(pages))
+    spec = pages[page]
+    if spec.key not in allowed:
+        st.switch_page(specs[0].path, query_params=dict(st.query_params))
     return page, spec
 
 
@@ -212,16 +234,14 @@ def breadcrumbs(crumbs: Sequence[Crumb]) -> None:
     """The drill path as links back; the last crumb (where one is) is plain text."""
     if not crumbs:
         return
-    cols = st.columns([1] * (2 * len(crumbs) - 1) + [max(1, 12 - 2 * len(crumbs))], vertical_alignment="center",
-                      gap="small")
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumbs")
     for i, crumb in enumerate(crumbs):
-        cell = cols[2 * i]
         if i == len(crumbs) - 1 or crumb.page_key is None:
-            cell.markdown(f"**{crumb.label}**")
+            row.markdown(f"**{crumb.label}**", width="content")
         else:
-            link(crumb.page_key, crumb.label, container=cell, **crumb.params)
+            link(crumb.page_key, crumb.label, container=row, **crumb.params)
         if i < len(crumbs) - 1:
-            cols[2 * i + 1].markdown("›")
+            row.markdown("›", width="content")
 
 
 def trail(here: str, subject_name: str | None = None) -> list[Crumb]:
@@ -501,10 +521,10 @@ def downloads(shown: pd.DataFrame, kinds: Mapping[str, str], title: str, key: st
     download = exports.Download(key=f"{ctx.snapshot_id}|{ctx.scope.cache_key}|{key}",
                                 frame=shown, kinds=kinds, sheet_name=title, on_build=on_build)
     stem = exports.file_stem(title, ctx.as_of)
-    left, right, _ = container.columns([1, 1, 4])
-    left.download_button("下载 Excel", data=download.xlsx, file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME,
+    row = container.container(horizontal=True, gap="small")
+    row.download_button("下载 Excel", data=download.xlsx, file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME,
                          on_click="ignore", key=f"{key}_xlsx", icon=":material/download:")
-    right.download_button("下载 CSV", data=download.csv, file_name=f"{stem}.csv", mime=exports.CSV_MIME,
+    row.download_button("下载 CSV", data=download.csv, file_name=f"{stem}.csv", mime=exports.CSV_MIME,
                           on_click="ignore", key=f"{key}_csv", icon=":material/download:")
 
 
@@ -576,7 +596,7 @@ def _table_body(frame: pd.DataFrame, shown: pd.DataFrame, kinds: Mapping[str, st
     if selectable:
         options = {"on_select": "rerun", "selection_mode": "single-row"}
     event = st.dataframe(part, hide_index=True, column_config=_column_config(kinds), key=key, height=height,
-                         **options)
+                         placeholder=fmt.MISSING, **options)
     if download:
         downloads(shown, kinds, title, key)
     if selectable:
@@ -587,6 +607,18 @@ def _table_body(frame: pd.DataFrame, shown: pd.DataFrame, kinds: Mapping[str, st
 
 
 # ---- small layout helpers -----------------------------------------------------------------------
+
+def change_delta(change: Any, unit: str, direction: str) -> dict[str, Any]:
+    """st.metric arguments for the change from last month: green when it moves the right way for
+    the indicator's direction, no arrow when unchanged."""
+    text = fmt.fmt_delta(change, unit)
+    if text is None:
+        return {}
+    if text == fmt.UNCHANGED:
+        return {"delta": text, "delta_color": "off", "delta_arrow": "off", "delta_description": "较上月"}
+    return {"delta": text, "delta_color": "normal" if direction == "higher" else "inverse",
+            "delta_description": "较上月"}
+
 
 def plot(fig: Any, key: str | None = None, selectable: bool = False) -> Any:
     """A Plotly figure in the dashboard's style; with `selectable` the click selection is

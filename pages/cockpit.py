@@ -43,9 +43,7 @@ for start in range(0, len(tiles), PER_ROW):
         with col.container(border=True):
             st.markdown(f"{charts.status_badge(tile.status)}　**{tile.indicator_id}** {tile.name}")
             st.metric(f"{tile.indicator_id} {tile.name}", fmt.fmt_value(tile.value, tile.unit),
-                      label_visibility="collapsed", delta=fmt.fmt_delta(tile.change, tile.unit),
-                      delta_color="normal" if tile.direction == "higher" else "inverse",
-                      delta_description="较上月")
+                      label_visibility="collapsed", **ui.change_delta(tile.change, tile.unit, tile.direction))
             st.caption(f"目标 {charts.target_text(tile.target, tile.direction, tile.unit)}")
             if st.button("查看详情", key=f"tile_{tile.indicator_id}", width="stretch"):
                 ui.goto("indicators", indicator=tile.indicator_id)

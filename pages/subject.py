@@ -14,35 +14,33 @@ ctx = ui.context()
 SEARCH_LIMIT = 200
 
 subject = ui.param("subject")
-query = ui.text_param("搜索主体（名称关键字或统一社会信用代码）", "q", placeholder="例如：煤炭 或 91230400")
-if query:
-    found = ui.cached(profile.search_subjects, query, limit=SEARCH_LIMIT)
-    st.caption(f"最多显示前 {SEARCH_LIMIT} 个匹配主体。点击一行查看信用画像。")
-    row = ui.table(found, columns.pick("name", "uscc", "status", "district_name", "industry_name",
-                                       name="主体名称", status="登记状态"),
-                   key=f"search_{query}", title="主体检索结果", selectable=True, page_size=20)
-    if row is not None and row["uscc"] != subject:
-        st.query_params["subject"] = row["uscc"]
-        st.rerun()
+sections = ui.cached(profile.subject_profile, subject, ctx.as_of) if subject else None
+identity = sections["identity"] if sections is not None else None
+found_name = identity["name"].iloc[0] if identity is not None and not identity.empty else None
+ui.breadcrumbs(ui.trail("subject", found_name or subject))
+st.title(found_name or "主体画像")
+
+with st.expander("检索主体", expanded=found_name is None, icon=":material/search:"):
+    query = ui.text_param("名称关键字或统一社会信用代码", "q", placeholder="例如：煤炭 或 91230400")
+    if query:
+        results = ui.cached(profile.search_subjects, query, limit=SEARCH_LIMIT)
+        st.caption(f"最多显示前 {SEARCH_LIMIT} 个匹配主体。点击一行查看信用画像。")
+        row = ui.table(results, columns.pick("name", "uscc", "status", "district_name", "industry_name",
+                                             name="主体名称", status="登记状态"),
+                       key=f"search_{query}", title="主体检索结果", selectable=True, page_size=20)
+        if row is not None and row["uscc"] != subject:
+            st.query_params["subject"] = row["uscc"]
+            st.rerun()
 
 if not subject:
-    ui.breadcrumbs(ui.trail("subject"))
-    st.title("主体画像")
     st.info("请输入主体名称关键字或统一社会信用代码进行检索。")
     st.stop()
-
-sections = ui.cached(profile.subject_profile, subject, ctx.as_of)
-identity = sections["identity"]
-if identity.empty:
-    ui.breadcrumbs(ui.trail("subject", subject))
-    st.title("主体画像")
+if found_name is None:
     st.warning(f"登记库中没有统一社会信用代码为 {subject} 的主体。")
     st.stop()
 
 me = identity.iloc[0]
-ui.breadcrumbs(ui.trail("subject", me["name"]))
 ui.audit_once("profile_viewed", {"uscc": subject, "month": fmt.month_param(ctx.as_of)})
-st.title(me["name"])
 st.caption(f"统一社会信用代码 {me['uscc']}　登记状态 {me['status']}　成立日期 {fmt.fmt_date(me['established_date'])}　"
            f"{me['district_name'] or '未填报区划'}　{me['industry_name'] or '未填报行业'}　"
            f"监管部门 {me['supervising_department_name'] or fmt.MISSING}　法定代表人 {me['legal_rep'] or fmt.MISSING}")

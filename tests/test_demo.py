@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from dashboard import contract, demo, loading
 from dashboard.__main__ import main
 from dashboard.demo_bulk import id_matrix, matrix_strings, uscc_matrix
 from dashboard.demo_planted import planted
+from dashboard.demo_write import Out, format_column
 from dashboard.demo_time import Calendar, add_months, add_months_np, day_no, month_end_before
 from dashboard.identifiers import is_valid_resident_id, is_valid_uscc
 from dashboard.workdays import add_workdays
@@ -199,6 +203,21 @@ def test_vectorised_identifiers_agree_with_the_reference_checks():
     assert all(is_valid_resident_id(i) for i in ids)
 
 
+def test_date_styles_format_each_value_as_strftime_would():
+    rng = np.random.default_rng(0)
+    days = rng.integers(-25_000, day_no(dt.date(9999, 9, 9)), 500)
+    null = rng.random(500) < 0.1
+    arr = pa.array(days.astype("int32"), pa.int32(), mask=null).cast(pa.date32())
+    for style, fmt in (("iso", "%Y-%m-%d"), ("slash", "%Y/%m/%d"), ("compact", "%Y%m%d"), ("month_ym", "%Y-%m")):
+        assert format_column(arr, Out("x", "x", style)).to_pylist() == pc.strftime(arr, format=fmt).to_pylist()
+    cn = format_column(arr, Out("x", "x", "cn")).to_pylist()
+    assert [v and dt.datetime.strptime(v, "%Y年%m月%d日").date() for v in cn] == arr.to_pylist()
+    stamps = pa.array(days * 86400 + rng.integers(0, 86400, 500), pa.timestamp("s"), mask=null)
+    assert format_column(stamps, Out("x", "x", "datetime")).to_pylist() == pc.strftime(
+        stamps, format="%Y-%m-%d %H:%M:%S").to_pylist()
+    assert format_column(pa.array([True, None, False]), Out("x", "x", "shifou", "暂无")).to_pylist() == ["是", "暂无", "否"]
+
+
 def test_calendar_and_month_arithmetic_follow_the_rules():
     assert add_months(dt.date(2022, 8, 31), -6) == dt.date(2022, 2, 28)
     assert month_end_before(dt.date(2026, 11, 29)) == T
@@ -311,14 +330,15 @@ def test_collections_and_city_scores_look_like_a_mid_ranking_city(frames):
 
 # ---------------------------------------------------------------- CLI and a real load
 
-def test_cli_writes_a_tiny_drop(tmp_path, capsys):
-    assert main(["demo", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path / "d"), "--as-of", "2026-01-10"]) == 0
+def test_cli_writes_a_tiny_drop_even_when_as_of_is_a_sunday_the_first(tmp_path, capsys):
+    # 2026-11-01 is a Sunday: the days after T are rest days only.
+    assert main(["demo", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path / "d"), "--as-of", "2026-11-01"]) == 0
     assert len(list((tmp_path / "d").iterdir())) == len(contract.ENTITIES)
     err = capsys.readouterr().err
-    assert "截至 2025-12-31" in err and "penalties.csv" in err
+    assert "截至 2026-10-31" in err and "penalties.csv" in err
 
 
-def test_the_loader_takes_the_drop_and_quarantines_only_the_planted_rows(tmp_path, monkeypatch):
+def test_the_loader_takes_the_drop_and_the_rules_see_the_planted_cases(tmp_path, monkeypatch, capsys):
     settings = isolate(monkeypatch, tmp_path)
     drop = demo.generate_drop(tmp_path / "drop", scale="tiny", seed=42, as_of=AS_OF)
     outcome = loading.load_drop(settings, drop)
@@ -334,3 +354,16 @@ def test_the_loader_takes_the_drop_and_quarantines_only_the_planted_rows(tmp_pat
                        ("penalties", "missing_key")]
     assert {"authority_uscc_invalid", "uscc_invalid", "id_no_invalid", "date_order", "placeholder_date"} <= {
         f for key in flags for f in key.split(";")}
+    capsys.readouterr()
+    assert main(["warnings", "--as-of", T.isoformat()]) == 0
+    found = {}
+    for w in json.loads(capsys.readouterr().out):
+        found.setdefault((w["warning_type"], w["subject_name"]), []).append(w)
+    wrong = []
+    for c in demo.planted_cases(AS_OF):
+        if c.rule.startswith("W"):
+            hits = [w for w in found.get((c.rule, c.subject), [])
+                    if c.record is None or c.record in (w["anchor_records"] or [])]
+            if bool(hits) != c.holds:
+                wrong.append(c)
+    assert wrong == []

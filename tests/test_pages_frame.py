@@ -32,6 +32,10 @@ def test_values_dates_and_months():
     assert fmt.fmt_delta(0.012, "pct") == "+1.2个百分点"
     assert fmt.fmt_delta(-2, "count") == "-2"
     assert fmt.fmt_delta(None, "pct") is None
+    assert fmt.fmt_delta(0.00001, "pct") == fmt.fmt_delta(0, "count") == "持平"
+    assert ui.change_delta(0, "count", "higher")["delta_arrow"] == "off"
+    assert ui.change_delta(-0.02, "pct", "lower") == {"delta": "-2.0个百分点", "delta_color": "inverse",
+                                                      "delta_description": "较上月"}
     assert fmt.fmt_wan_yuan(12.5) == "12.5万元"
     assert fmt.fmt_wan_yuan(25000) == "2.5亿元"
     assert fmt.fmt_month(dt.date(2024, 6, 30)) == "2024年6月"

@@ -114,18 +114,21 @@ def typed_sql(entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str,
     key = set(entity.key)
     # Layers 1–2: trimmed text, absent words → NULL, identifiers upper case; all-empty rows skipped.
     src_cols = [f"c{i}" for i in range(len(mapping.original_keys))]
-    layer1 = ["rowid AS _rid", f"{row_no_sql} AS _row_no"]
+    # The original text rides along as o<i>, for raw_<entity> and quarantine.
+    originals = [f"o{i}" for i in range(len(src_cols))]
+    keep = ["_rid", "_row_no", *originals]
+    layer1 = ["rowid AS _rid", f"{row_no_sql} AS _row_no", *(f"c{i} AS o{i}" for i in range(len(src_cols)))]
     for j, col in enumerate(cols):
         i = mapping.columns.get(col.name)
         layer1.append(f"{trim_sql(f'c{i}', p)} AS t{j}" if i is not None else f"NULL::VARCHAR AS t{j}")
     nonempty = f"coalesce({', '.join(src_cols)}) IS NOT NULL" if src_cols else "false"
     sql1 = f"SELECT {', '.join(layer1)} FROM {SRC_TABLE} WHERE {nonempty}"
-    layer2 = ["_rid", "_row_no"] + [f"{absent_sql(f't{j}', col, p)} AS n{j}" for j, col in enumerate(cols)]
+    layer2 = keep + [f"{absent_sql(f't{j}', col, p)} AS n{j}" for j, col in enumerate(cols)]
     sql2 = f"SELECT {', '.join(layer2)} FROM ({sql1})"
 
     # Layer 3: parsed values p<j> next to the text v<j> (fallbacks applied).
     index = {c.name: j for j, c in enumerate(cols)}
-    layer3 = ["_rid", "_row_no"]
+    layer3 = list(keep)
     for j, col in enumerate(cols):
         v = f"n{j}"
         if col.name in entity.fallbacks:
@@ -135,7 +138,7 @@ def typed_sql(entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str,
     sql3 = f"SELECT {', '.join(layer3)} FROM ({sql2})"
 
     # Layer 4: final values, error codes, placeholder marks.
-    layer4 = ["_rid", "_row_no"]
+    layer4 = list(keep)
     errors: list[str] = []
     placeholders: list[str] = []
     before, after = p("ph_before", settings.publicity.placeholder_before), p("ph_from", settings.publicity.placeholder_from)
@@ -184,7 +187,7 @@ def typed_sql(entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str,
     flag_list = ("concat_ws(';', " + ", ".join(f"CASE WHEN {conditions[code]} THEN '{code}' END"
                                                 for code in sorted(conditions)) + ")") if conditions else "''"
     ok = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
-    layer5 = ["_rid", "_row_no", *(_q(c.name) for c in cols), *errors,
+    layer5 = [*keep, *(_q(c.name) for c in cols), *errors,
               f"{ok} AS _ok", f"{key_expr} AS _key", f"{row_hash} AS _row_hash",
               f"{flag_list} AS _flags"]
     joins = "".join(f" LEFT JOIN {BAD_VALUES}{j} b{j} ON b{j}.v = l4.{_q(cols[j].name)}" for j in checked)
@@ -339,6 +342,7 @@ def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extrac
 
     for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings):
         con.execute(sql, params)
+    con.execute(f"DROP TABLE temp.{SRC_TABLE}")  # _ingest_typed carries the original text from here on
     result.rows_read = con.execute(f"SELECT count(*) FROM {TYPED}").fetchone()[0]
     say(f"{name}：读取 {result.rows_read:,} 行")
 
@@ -380,21 +384,21 @@ def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extrac
                 _loaded_at, _is_current)
             SELECT {', '.join('t.' + _q(c.name) for c in entity.columns)}, t._key, t._row_hash, t._flags,
                 $run_id, $source, t._row_no, $now, true
-            FROM {TYPED} t JOIN {PLAN} p ON p._rid = t._rid WHERE p.action <> 'same'""", meta)
-        raw_values = [f"s.c{mapping.columns[c.name]}" if c.name in mapping.columns else "NULL"
+            FROM {TYPED} t WHERE t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')""", meta)
+        raw_values = [f"t.o{mapping.columns[c.name]}" if c.name in mapping.columns else "NULL"
                       for c in entity.columns]
         extra_params: dict[str, Any] = {}
         if mapping.extras:
             pairs = []
             for n, (header, i) in enumerate(mapping.extras):
                 extra_params[f"x{n}"] = header
-                pairs.append(f"$x{n}, s.c{i}")
+                pairs.append(f"$x{n}, t.o{i}")
             extra_sql = f"json_object({', '.join(pairs)})"
         else:
             extra_sql = "NULL"
         con.execute(f"""INSERT INTO {raw} ({typed_cols}, _key, _row_hash, _extra, _run_id, _source, _row_no)
-            SELECT {', '.join(raw_values)}, p._key, p._row_hash, {extra_sql}, $run_id, $source, p._row_no
-            FROM {PLAN} p JOIN {SRC_TABLE} s ON s.rowid = p._rid WHERE p.action <> 'same'""",
+            SELECT {', '.join(raw_values)}, t._key, t._row_hash, {extra_sql}, $run_id, $source, t._row_no
+            FROM {TYPED} t WHERE t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')""",
                     {"run_id": run_id, "source": name, **extra_params})
         _write_quarantine(con, entity, mapping, run_id, name, now)
         con.execute("""INSERT INTO meta_entity_loads VALUES ($run_id, $entity, $source, $mode, $read, $accepted,
@@ -421,10 +425,10 @@ def _build_quarantine_detail(con: duckdb.DuckDBPyConnection, entity: contract.En
         col = entity.columns[j]
         i = mapping.columns.get(col.name)
         # An absent word ("暂无") is shown as missing, not as a value.
-        value = f"CASE WHEN t._e{j} NOT LIKE 'missing%' THEN s.c{i} END" if i is not None else "NULL::VARCHAR"
+        value = f"CASE WHEN t._e{j} NOT LIKE 'missing%' THEN t.o{i} END" if i is not None else "NULL::VARCHAR"
         parts.append(f"""SELECT t._rid, t._row_no, t._e{j} AS code, {j} AS col, {value} AS value,
                 NULL::BIGINT AS winner
-            FROM {TYPED} t JOIN {SRC_TABLE} s ON s.rowid = t._rid WHERE t._e{j} IS NOT NULL""")
+            FROM {TYPED} t WHERE t._e{j} IS NOT NULL""")
     parts.append(f"""SELECT t._rid, t._row_no, 'duplicate_key', NULL::INTEGER, t._key, d.winner
         FROM {TYPED} t JOIN {DUPS} d ON d._key = t._key WHERE t._ok AND t._row_no <> d.winner""")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {QDETAIL} AS {' UNION ALL '.join(parts)}")
@@ -444,7 +448,7 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, entity: contract.Entity, m
     pairs = []
     for n, header in enumerate(mapping.original_keys):
         params[f"h{n}"] = header
-        pairs.append(f"$h{n}, s.c{n}")
+        pairs.append(f"$h{n}, t.o{n}")
     original = f"json_object({', '.join(pairs)})" if pairs else "'{}'"
     con.execute(f"""INSERT INTO quarantine
         WITH detail AS (
@@ -458,7 +462,7 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, entity: contract.Entity, m
         SELECT $run_id, $entity, $source, g._row_no, g.code,
                replace(replace(r.template, '{{detail}}', g.detail), '{{winner}}', coalesce(CAST(g.winner AS VARCHAR), '')),
                {original}, $now
-        FROM grouped g JOIN {REASONS} r ON r.code = g.code JOIN {SRC_TABLE} s ON s.rowid = g._rid
+        FROM grouped g JOIN {REASONS} r ON r.code = g.code JOIN {TYPED} t ON t._rid = g._rid
         ORDER BY g._row_no, g.code""", params)
 
 

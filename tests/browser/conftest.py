@@ -28,7 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 READY_TIMEOUT_S = 90
-STEP_TIMEOUT_MS = 20_000
+STEP_TIMEOUT_MS = 30_000
 
 
 def _free_port() -> int:

@@ -98,24 +98,45 @@ def query_params(page: Page) -> dict[str, str]:
     return dict(parse_qsl(urlparse(page.url).query))
 
 
+def _combobox(page: Page, label: str, container=None):
+    return (container or page).get_by_role("combobox", name=label, exact=True)
+
+
+def _open_options(page: Page, label: str, container=None):
+    """Open a select box's list of options and return the option locator."""
+    box = _combobox(page, label, container)
+    box.scroll_into_view_if_needed()
+    box.locator("xpath=following-sibling::button").click()  # the box's own "Open" button
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    return options
+
+
 def choose(page: Page, label: str, option: str, container=None) -> None:
     """Pick `option` in the select box labelled `label` and wait for the rerun."""
-    scope = container or page
-    box = scope.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
-    box.locator('[data-baseweb="select"]').click()
-    page.get_by_role("option", name=option, exact=True).click()
+    _open_options(page, label, container).filter(has_text=option).and_(
+        page.get_by_role("option", name=option, exact=True)).click()
     settle(page)
 
 
 def select_options(page: Page, label: str) -> list[str]:
     """The options a select box offers (opens and closes it)."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
-    box.locator('[data-baseweb="select"]').click()
-    options = page.get_by_role("option")
-    options.first.wait_for()
-    texts = [t.strip() for t in options.all_inner_texts()]
+    texts = [t.strip() for t in _open_options(page, label).all_inner_texts()]
     page.keyboard.press("Escape")
     return texts
+
+
+def set_date(page: Page, label: str, day, container=None) -> None:
+    """Type a date into a date input (its year, month and day fields, month before day so that
+    the day is valid in the month)."""
+    scope = container or page
+    for part, value in (("year", f"{day.year:04d}"), ("month", f"{day.month:02d}"), ("day", f"{day.day:02d}")):
+        field = scope.get_by_role("spinbutton", name=f"{part}, {label}")
+        field.click()
+        page.keyboard.type(value)
+    for part, value in (("year", day.year), ("month", day.month), ("day", day.day)):
+        field = scope.get_by_role("spinbutton", name=f"{part}, {label}")
+        assert int(field.get_attribute("aria-valuenow")) == value, (part, field.get_attribute("aria-valuenow"))
 
 
 def metric_value(page: Page, label: str) -> str:
@@ -149,7 +170,8 @@ def grid_rows(page: Page, grid) -> list[list[str]]:
     grid.scroll_into_view_if_needed()
     grid.hover()
     with page.expect_download() as download:
-        grid.get_by_role("button", name="Download as CSV").click()
+        # dispatched rather than clicked: over a short grid the toolbar lies under the grid's scroller
+        grid.get_by_role("button", name="Download as CSV").dispatch_event("click")
     with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(io.StringIO(f.read())))
 

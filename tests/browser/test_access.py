@@ -3,8 +3,8 @@ import pytest
 
 from dashboard import credit_warnings
 from dashboard.access import Scope
-from helpers import (as_of, caption_count, exceptions, go_to, grid_rows, nav_link, open_as, select_options, shot,
-                     table_grid)
+from helpers import (as_of, caption_count, exceptions, go_to, grid_rows, heading_texts, nav_link, open_as,
+                     select_options, settle, shot, sign_in, table_grid)
 
 pytestmark = pytest.mark.browser
 
@@ -28,3 +28,13 @@ def test_department_user_sees_only_own_warnings(page, app_server, warehouse, scr
     assert departments == {"市税务局"}
     assert exceptions(page) == []
     shot(page, "access_department_warnings")
+
+
+def test_department_user_cannot_open_the_administration_page_by_link(page, app_server):
+    page.goto(f"{app_server.url}/admin")
+    page.get_by_label("用户名", exact=True).wait_for()
+    sign_in(page, "tax1")
+    settle(page)
+    assert "系统管理" not in heading_texts(page)
+    assert nav_link(page, "系统管理").count() == 0
+    assert exceptions(page) == []

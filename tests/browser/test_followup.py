@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from helpers import (caption_count, choose, click_grid_row, exceptions, go_to, grid_rows, metric_value, open_as,
-                     query_params, settle, shot, sign_in, table_grid)
+from helpers import (as_of, caption_count, choose, click_grid_row, exceptions, go_to, grid_rows, metric_value, open_as,
+                     query_params, set_date, settle, shot, sign_in, table_grid)
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,9 @@ def test_followup_step_survives_reload(page, app_server, screenshots):
     form.wait_for()
     note = f"浏览器测试约谈 {uuid.uuid4().hex[:8]}"
     choose(page, "处置环节", "提示约谈", container=form)
+    # dated within the month shown, so that the month's figures count it as acted on
+    month = as_of(page)
+    set_date(page, "处置日期", month, container=form)
     form.get_by_label("处置说明").fill(note)
     form.get_by_role("button", name="保存").click()
     settle(page)

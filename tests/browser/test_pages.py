@@ -2,7 +2,7 @@
 import pytest
 
 from dashboard import ui
-from helpers import CJK, exceptions, go_to, heading_texts, open_as, query_params, settle, shot
+from helpers import CJK, exceptions, go_to, heading_texts, open_as, query_params, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,14 +65,12 @@ def test_chinese_text_renders_with_a_cjk_font(office_tab, screenshots):
     shot(office_tab, "chinese_heading")
 
 
-@pytest.mark.xfail(reason="the sign-in screen runs before st.navigation, so Streamlit drops the page path of a "
-                          "pasted link: after signing in the viewer lands on the first page (query kept)", strict=False)
 def test_pasted_link_opens_its_page_after_sign_in(page, app_server):
+    """A drill state is a link someone can paste into a chat: after signing in, the viewer is on
+    that page with its parameters."""
     page.goto(f"{app_server.url}/data_status?month=2026-01")
     page.get_by_label("用户名", exact=True).wait_for()
-    from helpers import sign_in
-
     sign_in(page, "office1")
-    settle(page)
+    page.get_by_role("heading", name="数据状态", exact=True).wait_for()
     assert page.url.split("?")[0].endswith("/data_status")
     assert query_params(page).get("month") == "2026-01"
