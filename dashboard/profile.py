@@ -161,8 +161,16 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
 def profile_text(profile: dict[str, pd.DataFrame]) -> str:
-    """The profile as plain text for a terminal: one table per non-empty section."""
+    """The profile as plain text for a terminal: one table per non-empty section, with the
+    dashboard's Chinese column headers where it has one."""
+    from .columns import LABELS
     from .loading import text_table
 
     lines = []
@@ -170,8 +178,9 @@ def profile_text(profile: dict[str, pd.DataFrame]) -> str:
         frame = profile[key]
         lines.append(f"【{SECTION_LABELS[key]}】{len(frame)} 条")
         if not frame.empty:
-            rows = [["" if v is None else v for v in rec.values()] for rec in frame_records(frame)]
-            lines.append(text_table(list(frame.columns), rows))
+            headers = [LABELS[c].label if c in LABELS else c for c in frame.columns]
+            rows = [[_cell_text(v) for v in rec.values()] for rec in frame_records(frame)]
+            lines.append(text_table(headers, rows))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

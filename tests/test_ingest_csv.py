@@ -271,3 +271,39 @@ def test_fixture_copy_in_a_drop_loads(con, tmp_path):
     shutil.copy(FIXTURES / "penalties_codes.csv", drop / "penalties.csv")
     [source] = find_drop_sources(drop)
     assert ingest_entity(con, source, "full", "r1").rows_inserted == 3
+
+
+def test_gb18030_text_after_a_long_ascii_head_is_still_detected(con, tmp_path):
+    rows = [row(f"F{i:06d}", "ascii party", "91350100M000100Y43") for i in range(12_000)]  # > 1 MB of ASCII
+    rows.append(row("鹤罚〔2024〕1号", "鹤岗市𠮷祥商贸有限公司"))
+    path = write(tmp_path / "penalties.csv", HEADER, rows, encoding="gb18030")
+    assert path.stat().st_size > 1 << 20
+    result = load(con, path)
+    assert (result.status, result.rows_inserted) == ("ok", 12_001)
+    assert con.execute("SELECT party_name, _row_no FROM penalties WHERE decision_no = '鹤罚〔2024〕1号'").fetchone() == (
+        "鹤岗市𠮷祥商贸有限公司", 12_002)
+
+
+def test_a_late_undecodable_byte_fails_the_entity(con, tmp_path):
+    rows = [row(f"F{i:06d}", "ascii party") for i in range(12_000)]
+    path = tmp_path / "penalties.csv"
+    path.write_bytes(csv_text(HEADER, rows).encode("utf-8") + b"F9,\xff\xff,x\n")
+    result = load(con, path)
+    assert (result.status, result.error) == ("failed", "无法读取文件 penalties.csv：编码无法识别（不是 UTF-8 或 GB18030）")
+    assert con.execute("SELECT count(*) FROM stg_penalties").fetchone() == (0,)
+
+
+def test_a_malformed_csv_fails_with_the_line(con, tmp_path):
+    path = tmp_path / "penalties.csv"
+    path.write_text(csv_text(HEADER, [row("罚1")]) + "罚2,甲,法人,x,y,z,a,b,c,d,e,f\n", encoding="utf-8")
+    result = load(con, path)
+    assert result.status == "failed"
+    assert result.error.startswith("无法读取文件 penalties.csv：CSV 格式错误（")
+
+
+def test_row_hash_is_pinned(con):
+    """_row_hash is DuckDB's hash() of the typed values: if a DuckDB upgrade changed it, every
+    row of the next load would be re-versioned. This pin makes such an upgrade visible first."""
+    load(con, FIXTURES / "penalties_codes.csv")
+    assert con.execute("SELECT _row_hash FROM stg_penalties ORDER BY _row_no").fetchall() == [
+        ("6408705796760917464",), ("4199371523966292443",), ("14244925495880458684",)]

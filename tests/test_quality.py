@@ -1,11 +1,9 @@
 """The data-quality page's queries: exact rows on a hand-written warehouse and operational store."""
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlglot
 
 from dashboard import contract, opstore, quality, runs, schema
 from dashboard.access import Scope
@@ -229,12 +227,3 @@ def test_load_history_from_the_operational_store(tmp_path):
         assert len(quality.load_history(engine, limit=1)) == 1
     finally:
         opstore.dispose_all()
-
-
-@pytest.mark.parametrize("path", sorted(p.name for p in Path(QUERIES_DIR).glob("*.sql")
-                                        if p.name.startswith(("profile_", "quality_"))))
-def test_queries_are_portable(path):
-    sql = (QUERIES_DIR / path).read_text(encoding="utf-8")
-    sqlglot.parse_one(sql, read="duckdb")
-    for dialect in ("spark", "postgres"):
-        assert sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)

@@ -60,7 +60,8 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, source: EntitySource, mode: st
         _fail(result, str(exc))
     except Exception as exc:  # a failure of one entity must not stop the others; logged in full
         log.exception("ingest of %s from %s failed", entity.name, result.source)
-        _fail(result, ERR_INTERNAL.format(name=result.source, detail=str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__))
+        detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        _fail(result, ERR_INTERNAL.format(name=result.source, detail=detail))
     finally:
         pipeline.drop_temp_tables(con)
     if result.status == FAILED:
@@ -69,9 +70,11 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, source: EntitySource, mode: st
 
 
 def _fail(result: EntityResult, message: str) -> None:
-    fresh = EntityResult(entity=result.entity, source=result.source, mode=result.mode,
-                         extra_columns=result.extra_columns, status=FAILED, error=message)
-    result.__dict__.update(fresh.__dict__)
+    """Nothing was written: the counts go back to zero, the extra columns found stay reported."""
+    for name in ("rows_read", "rows_accepted", "rows_quarantined", "rows_flagged", "rows_inserted",
+                 "rows_replaced", "rows_retired", "rows_unchanged"):
+        setattr(result, name, 0)
+    result.status, result.error = FAILED, message
 
 
 def _entity_of(path: Path) -> str | None:

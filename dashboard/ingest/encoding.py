@@ -2,7 +2,9 @@
 
 A file is UTF-8 when every byte decodes as UTF-8; otherwise GB18030 when every byte decodes as
 GB18030 (a superset of GBK and GB2312); otherwise it is refused. Nothing is ever decoded with
-replacement characters, so a wrong guess cannot slip through silently.
+replacement characters, so a wrong guess cannot slip through silently. The CSV reader lets
+DuckDB do the UTF-8 check of the whole file (it refuses invalid UTF-8 strictly, surrogates and
+overlong forms included) and comes here only for the head of the file and the GB18030 fallback.
 """
 from __future__ import annotations
 
@@ -30,6 +32,17 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def head_is_utf8(path: Path, max_bytes: int = 1 << 20) -> bool:
+    """Whether the first `max_bytes` decode as UTF-8 (a sequence cut at the end is allowed)."""
+    with open(path, "rb") as f:
+        data = f.read(max_bytes)
+    try:
+        codecs.getincrementaldecoder(UTF8)("strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect(path: Path) -> str:
     """UTF8 or GB18030 (see module doc); raises Undecodable."""
     if _decodes(path, UTF8):
@@ -40,17 +53,21 @@ def detect(path: Path) -> str:
 
 
 def transcode_to_utf8(path: Path, target: Path, encoding: str = GB18030) -> None:
-    """Stream `path` (in `encoding`) into `target` as UTF-8, chunk by chunk; strict decoding."""
+    """Stream `path` (in `encoding`) into `target` as UTF-8, chunk by chunk; strict decoding
+    (raises Undecodable, leaving a partial `target` for the caller's temporary folder)."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     first = True
     with open(path, "rb") as src, open(target, "w", encoding=UTF8, newline="") as dst:
-        while chunk := src.read(CHUNK_BYTES):
-            text = decoder.decode(chunk)
-            if first:
-                text = text.lstrip("\ufeff")  # a GB18030 BOM decodes to U+FEFF
-                first = False
-            dst.write(text)
-        dst.write(decoder.decode(b"", final=True))
+        try:
+            while chunk := src.read(CHUNK_BYTES):
+                text = decoder.decode(chunk)
+                if first:
+                    text = text.lstrip("\ufeff")  # a GB18030 BOM decodes to U+FEFF
+                    first = False
+                dst.write(text)
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            raise Undecodable(str(path)) from None
 
 
 def head_text(path: Path, encoding: str, max_bytes: int = 1 << 20) -> str:

@@ -1,9 +1,10 @@
-"""Map → validate → upsert, all in DuckDB SQL over `_ingest_src` (see readers).
+"""Map → validate → upsert, all in DuckDB SQL over `_ingest_src` (see readers), never per row
+in Python.
 
 Steps, each one set-based statement:
-1. `_ingest_typed`: one row per non-empty source row: typed canonical values, one error code per
-   column that can make the row unusable (`_e<j>`), the natural key `_key`, `_row_hash` and the
-   quality flags `_flags`.
+1. `_ingest_typed`: one row per non-empty source row: its original text (`o<i>`), typed canonical
+   values, one error code per column that can make the row unusable (`_e<j>`), the natural key
+   `_key`, `_row_hash` and the quality flags `_flags`. P3/P4 run once per distinct value.
 2. `_ingest_dups`: keys carried by several usable rows; the last row wins (duplicate_key).
 3. `_ingest_plan`: each winning row against the current staging version of its key: new,
    changed or same.
@@ -23,7 +24,7 @@ import duckdb
 from .. import contract
 from ..settings import Settings
 from . import checks_sql, labels
-from .model import FULL, EntityResult
+from .model import FULL, EntityResult, IngestError
 from .readers import SRC_TABLE, Extract
 
 TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS = (
@@ -242,6 +243,7 @@ def absent_sql(t: str, col: contract.Column, p: "_Params") -> str:
     value = f"upper({t})" if col.check else t
     return f"CASE WHEN {test} THEN NULL ELSE {value} END"
 
+
 def _parse(col: contract.Column, v: str, p: _Params) -> str:
     """SQL of the typed value of text `v` (NULL when absent or unparseable)."""
     if col.type == contract.TEXT:
@@ -326,10 +328,8 @@ def error_columns(entity: contract.Entity, con: duckdb.DuckDBPyConnection) -> li
 
 def run(con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract: Extract, mode: str, run_id: str,
         result: EntityResult, settings: Settings, say: Callable[[str], None]) -> None:
-    """Steps 1–4 of the module doc for one extract; fills `result`. Raises labels-worded
-    IngestError (through the caller) only before anything is written."""
-    from .model import IngestError
-
+    """Steps 1–4 of the module doc for one extract; fills `result`. Raises IngestError (a
+    missing required column) before anything is written; the writes are one transaction."""
     name = result.source
     mapping = map_headers(entity, extract.headers)
     result.extra_columns = [h for h, _ in mapping.extras]

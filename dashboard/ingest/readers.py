@@ -96,27 +96,43 @@ def _csv_header(path: Path, enc: str) -> tuple[list[str], str]:
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, tmp_dir: Path,
              say: Callable[[str], None]) -> Extract:
-    """CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (see encoding.detect); DuckDB parses it."""
+    """CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (see dashboard.ingest.encoding); DuckDB
+    parses it, and checks it is UTF-8 on the way: only a file it refuses is tried as GB18030."""
     if path.stat().st_size == 0:
         raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_EMPTY))
+    if encoding.head_is_utf8(path):
+        try:
+            return _duckdb_csv(con, path, name)
+        except _NotUtf8:
+            pass
+    say(f"{name}：不是 UTF-8 编码，按 GB18030 转换")
+    data_path = tmp_dir / "transcoded.csv"
     try:
-        enc = encoding.detect(path)
+        encoding.transcode_to_utf8(path, data_path, encoding.GB18030)
     except encoding.Undecodable:
         raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_ENCODING)) from None
-    data_path = path
-    if enc != encoding.UTF8:
-        say(f"{name}：GB18030 编码，转换为 UTF-8")
-        data_path = tmp_dir / "transcoded.csv"
-        encoding.transcode_to_utf8(path, data_path, enc)
-    header, delim = _csv_header(data_path, encoding.UTF8)
+    try:
+        return _duckdb_csv(con, data_path, name)
+    except _NotUtf8:  # cannot happen for a file just written as UTF-8; refuse rather than guess
+        raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_ENCODING)) from None
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extract:
+    header, delim = _csv_header(path, encoding.UTF8)
     if not header or not any(h.strip() for h in header):
         raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NO_HEADER))
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     sql = (f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} AS SELECT * FROM read_csv($path, header = true, "
            f"delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = {columns})")
     try:
-        con.execute(sql, {"path": str(data_path), "delim": delim})
+        con.execute(sql, {"path": str(path), "delim": delim})
     except duckdb.Error as exc:
+        if "Invalid unicode" in str(exc):
+            raise _NotUtf8() from None
         detail = str(exc).strip().splitlines()[0][:300]
         raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_CSV.format(detail=detail))) from None
     return Extract(headers=header, row_no_sql="rowid + 2")

@@ -22,7 +22,7 @@ import pytest
 
 from dashboard import opstore, users
 from dashboard.settings import PROJECT_DIR, Settings
-from helpers import PASSWORD, SCREENSHOTS, USERS, open_as
+from browser_kit import PASSWORD, SCREENSHOTS, USERS, open_as
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -177,7 +177,7 @@ def office_tab(browser_context, app_server):
 
 
 @pytest.fixture(scope="session")
-def warehouse(app_server):
+def live_warehouse(app_server):
     """A read-only connection to the server's live snapshot, for the expected values."""
     from dashboard import snapshots
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from helpers import (as_of, caption_count, choose, click_grid_row, exceptions, go_to, grid_rows, metric_value, open_as,
+from browser_kit import (as_of, caption_count, choose, click_grid_row, exceptions, go_to, grid_rows, metric_value, open_as,
                      query_params, set_date, settle, shot, sign_in, table_grid)
 
 pytestmark = pytest.mark.browser

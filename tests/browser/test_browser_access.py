@@ -3,7 +3,7 @@ import pytest
 
 from dashboard import credit_warnings
 from dashboard.access import Scope
-from helpers import (as_of, caption_count, exceptions, go_to, grid_rows, heading_texts, nav_link, open_as,
+from browser_kit import (as_of, caption_count, exceptions, go_to, grid_rows, heading_texts, nav_link, open_as,
                      select_options, settle, shot, sign_in, table_grid)
 
 pytestmark = pytest.mark.browser
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 LIST = "list_None_None_None"
 
 
-def test_department_user_sees_only_own_warnings(page, app_server, warehouse, screenshots):
+def test_department_user_sees_only_own_warnings(page, app_server, live_warehouse, screenshots):
     open_as(page, app_server.url, "tax1")
     # a department opens no cockpit and no administration
     assert nav_link(page, "总览").count() == 0 and nav_link(page, "系统管理").count() == 0
@@ -19,8 +19,8 @@ def test_department_user_sees_only_own_warnings(page, app_server, warehouse, scr
     month = as_of(page)
     assert select_options(page, "责任单位") == ["全部责任单位", "市税务局"]
 
-    expected = credit_warnings.warnings_at(warehouse, month, Scope.of("tax"))
-    everyone = credit_warnings.warnings_at(warehouse, month, Scope.all())
+    expected = credit_warnings.warnings_at(live_warehouse, month, Scope.of("tax"))
+    everyone = credit_warnings.warnings_at(live_warehouse, month, Scope.all())
     assert 0 < len(expected) < len(everyone)
     assert caption_count(page, page.locator(f".st-key-table_{LIST}")) == len(expected)
     shown = grid_rows(page, table_grid(page, LIST))

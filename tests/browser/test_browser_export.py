@@ -4,7 +4,7 @@ import io
 import openpyxl
 import pytest
 
-from helpers import download_bytes, go_to, grid_rows, table_grid
+from browser_kit import download_bytes, go_to, grid_rows, table_grid
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 
 from dashboard import indicators, profile
 from dashboard.access import Scope
-from helpers import (as_of, choose, click_grid_row, exceptions, go_to, query_params, settle, shot,
+from browser_kit import (as_of, choose, click_grid_row, exceptions, go_to, query_params, settle, shot,
                      table_grid)
 
 pytestmark = pytest.mark.browser
@@ -13,7 +13,7 @@ INDICATOR, INDICATOR_NAME = "I12", "信用修复率"
 DEPARTMENT, DEPARTMENT_NAME = "tax", "市税务局"
 
 
-def test_cockpit_tile_to_indicator_department_subject(office_tab, warehouse, screenshots):
+def test_cockpit_tile_to_indicator_department_subject(office_tab, live_warehouse, screenshots):
     tab = office_tab
     go_to(tab, "总览")
     month = as_of(tab)
@@ -29,11 +29,11 @@ def test_cockpit_tile_to_indicator_department_subject(office_tab, warehouse, scr
     shot(tab, "drill_2_department")
 
     # the first row (of the list's first page) whose subject is in the registry
-    detail = indicators.indicator_detail_rows(warehouse, INDICATOR, month, Scope.all(), department_code=DEPARTMENT)
+    detail = indicators.indicator_detail_rows(live_warehouse, INDICATOR, month, Scope.all(), department_code=DEPARTMENT)
     row, uscc, expected_name = None, None, None
     for i, code in enumerate(detail["uscc"].iloc[:50]):
         if isinstance(code, str) and code:
-            identity = profile.subject_profile(warehouse, code, month, Scope.all())["identity"]
+            identity = profile.subject_profile(live_warehouse, code, month, Scope.all())["identity"]
             if not identity.empty:
                 row, uscc, expected_name = i, code, identity["name"].iloc[0]
                 break

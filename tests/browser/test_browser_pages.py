@@ -2,7 +2,7 @@
 import pytest
 
 from dashboard import ui
-from helpers import CJK, exceptions, go_to, heading_texts, open_as, query_params, shot, sign_in
+from browser_kit import CJK, exceptions, go_to, heading_texts, open_as, query_params, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
