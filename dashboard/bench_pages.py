@@ -37,14 +37,15 @@ class PageRun:
     page: str
     cold: list[float]
     warm: list[float]
+    error: str | None = None  # the page raised: no timing
 
     @property
     def cold_median(self) -> float:
-        return statistics.median(self.cold)
+        return statistics.median(self.cold) if self.cold else float("nan")
 
     @property
     def warm_median(self) -> float:
-        return statistics.median(self.warm)
+        return statistics.median(self.warm) if self.warm else float("nan")
 
     @property
     def warm_budget(self) -> float:
@@ -52,7 +53,7 @@ class PageRun:
 
     @property
     def ok(self) -> bool:
-        return self.warm_median < self.warm_budget and self.cold_median < COLD_BUDGET
+        return self.error is None and self.warm_median < self.warm_budget and self.cold_median < COLD_BUDGET
 
 
 def _use(settings: Settings) -> None:
@@ -131,7 +132,7 @@ def time_page(page: str, params: Mapping[str, str], runs: int, timeout: float = 
         at.run()
         cold.append(time.perf_counter() - t0)
         if at.exception:
-            raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+            return PageRun(page, [], [], error=at.exception[0].value.splitlines()[-1][:300])
         t0 = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - t0)
@@ -142,8 +143,11 @@ def bench_pages(snapshot_settings: Settings, runs: int, say: Callable[[str], Non
     """Time every page against the live snapshot of `snapshot_settings`; prints one line a page."""
     from .snapshots import current_snapshot
 
+    import streamlit.config
+
     _use(snapshot_settings)
     _bench_account(snapshot_settings)
+    streamlit.config.set_option("client.showErrorDetails", "full")  # a failing page names its error
     info = current_snapshot(snapshot_settings)
     if info is None:
         raise RuntimeError("没有可用的数据快照")
@@ -151,6 +155,9 @@ def bench_pages(snapshot_settings: Settings, runs: int, say: Callable[[str], Non
     for page, params in drill_states(info.path).items():
         run = time_page(page, params, runs)
         results.append(run)
+        if run.error:
+            say(f"{page:<13} 出错：{run.error}")
+            continue
         say(f"{page:<13} 冷启动 {run.cold_median:6.2f} 秒  热 {run.warm_median:6.3f} 秒  "
             f"（预算 冷<{COLD_BUDGET:g} 秒，热<{run.warm_budget:g} 秒）{'' if run.ok else '  超出预算'}")
     return results

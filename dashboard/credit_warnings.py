@@ -99,23 +99,23 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
                 types: Iterable[str] | None = None, department_code: str | None = None,
                 uscc: str | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Every warning holding at `as_of` that the viewer's scope reaches: one row per warning and
-    routed department (WARNING_COLUMNS), ordered by type, department, subject. `types` limits the
+    routed department (WARNING_COLUMNS), grouped by type in WARNING_TYPES order (within a type in no
+    particular order: sorting is the caller's, at the size it shows). `types` limits the
     warning types, `department_code` the routed department, `uscc` the subject. Natural persons'
     names and ID numbers are masked unless `scope.personal_data` (P6). Dates are datetime64 and
     missing values pandas' own (NaN/NaT): at province scale the frame has ~10^5–10^6 rows, and
     per-cell conversion would cost more than the rules themselves."""
     settings = settings or get_settings()
     params = warning_params(as_date(as_of), settings, uscc=uscc)
-    frames = []
-    for warning_type in _check_types(types):
-        frame = run_query(con, WARNING_QUERIES[warning_type], params, scope=scope, scope_column="department_code")
-        if department_code is not None:
-            frame = frame[frame["department_code"] == department_code]
-        frames.append(frame)
+    if department_code is not None:
+        # one department: the scope filter narrowed to it (nothing when the viewer may not see it)
+        allowed = scope.sees_all or department_code in scope.department_list
+        scope = Scope(departments=frozenset([department_code] if allowed else []), personal_data=scope.personal_data)
+    frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code")
+              for t in _check_types(types)]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
-    # Each query returns its rows ordered by department, subject and id; types follow WARNING_TYPES.
     out = pd.concat(frames, ignore_index=True)
     if not scope.personal_data and out["is_natural_person"].any():
         out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
@@ -226,6 +226,9 @@ def _cmd_warnings(args: argparse.Namespace) -> int:
                             settings=settings)
     finally:
         con.close()
+    order = {t: i for i, t in enumerate(WARNING_TYPES)}
+    frame = frame.assign(_order=frame["warning_type"].map(order)).sort_values(
+        ["_order", "department_code", "uscc", "warning_id"], na_position="last", kind="stable").drop(columns="_order")
     write_utf8(frame_text(frame, args.format))
     return 0
 

@@ -224,27 +224,29 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
 @dataclass
 class Download:
-    """A table's downloads, built on demand. Cached bytes are found by `key` (who sees which data:
-    snapshot and scope) plus a fingerprint of the table itself, taken only when someone downloads
-    (so showing a table costs nothing); `on_build` (e.g. the audit record of the download) runs
-    each time a file is handed out."""
+    """A table's downloads, built on demand: `table` gives the shown frame of the whole list (it
+    is shaped only when someone downloads, so showing one page of a long list costs nothing).
+    Cached bytes are found by `key` (who sees which data: snapshot and scope) plus a fingerprint
+    of the table itself; `on_build` (e.g. the audit record of the download) runs each time a file
+    is handed out, with the kind and the number of rows."""
 
     key: str
-    frame: pd.DataFrame
+    table: Callable[[], pd.DataFrame]
     kinds: Mapping[str, str]
     sheet_name: str = "数据"
     on_build: Callable[[str, int], None] | None = None
 
-    def _get(self, kind: str, build: Callable[[], bytes]) -> bytes:
+    def _get(self, kind: str, build: Callable[[pd.DataFrame], bytes]) -> bytes:
+        frame = self.table()
         if self.on_build is not None:
-            self.on_build(kind, len(self.frame))
-        return _cache.get((f"{self.key}|{frame_digest(self.frame)}", kind), build)
+            self.on_build(kind, len(frame))
+        return _cache.get((f"{self.key}|{frame_digest(frame)}", kind), lambda: build(frame))
 
     def xlsx(self) -> bytes:
-        return self._get("xlsx", lambda: xlsx_bytes(self.frame, self.kinds, self.sheet_name))
+        return self._get("xlsx", lambda frame: xlsx_bytes(frame, self.kinds, self.sheet_name))
 
     def csv(self) -> bytes:
-        return self._get("csv", lambda: csv_bytes(self.frame, self.kinds))
+        return self._get("csv", lambda frame: csv_bytes(frame, self.kinds))
 
 
 def file_stem(title: str, as_of: dt.date | None = None) -> str:

@@ -1,6 +1,7 @@
 """Identifier checks: USCC (P3, GB 32100-2015 with the GB 11714 organization code) and resident
-ID numbers (P4, GB 11643). Python is the reference; `queries/macros.sql` holds the same checks
-for DuckDB, and a test proves the two agree.
+ID numbers (P4, GB 11643). Python is the reference;
+`dashboard/ingest/checks_sql.py` generates the same checks as DuckDB SQL from these weights,
+and a test proves the two agree.
 """
 from __future__ import annotations
 

@@ -10,9 +10,9 @@
   `subject`, `type`, `status`, `by`, `q`, `seed`, `entity`, `reason`, `from`. `select_param` keeps a
   widget and its URL parameter in step both ways; `goto`/`link` carry month and district along;
   `breadcrumbs` shows the drill path (总览 › I14 › 市税务局 › 某公司) as links back.
-- `cached` runs a query function with the run's cursor and the viewer's scope, cached with
-  st.cache_data on (snapshot id, scope cache key, function, arguments) — caches are shared by all
-  sessions, so the scope is part of every key.
+- `cached` runs a query function with the run's cursor and the viewer's scope, cached on
+  (snapshot id, scope cache key, function, arguments) — caches are shared by all sessions, so the
+  scope is part of every key.
 - `table` shows a list with its Excel / CSV downloads (dashboard.exports), paginated when long;
   `file_download` offers one generated file (the repair notice). Both are built on click and audited.
 - `audit_once` records a view or an action of the viewer in the audit log once per session.
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -345,7 +347,7 @@ def freshness_badge(info: Any, container: Any) -> None:
                           " 小时内更新），请检查定时装载。")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # the same objects every run (see `derived`)
 def _reference(snapshot_id: str) -> tuple[dict[str, str], dict[str, str], dt.date | None]:
     from . import page_queries
 
@@ -431,14 +433,17 @@ def _call(path: str, con: Any, engine: Any, args: tuple, kwargs: Mapping[str, An
     return fn(*lead, *args, **extra, **dict(kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
+# st.cache_resource, not st.cache_data: results are handed out without a copy (unpickling a
+# province-scale warning list on every rerun costs seconds). They are shared by every session
+# with the same scope, so callers never modify them (page_queries builds new frames).
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached_warehouse(snapshot_id: str, scope_key: str, path: str, args: tuple, kwargs: tuple,
                       uses_con: bool, _scope: Scope | None) -> Any:
     con = app_data.snapshot_cursor(snapshot_id) if uses_con else None
     return _call(path, con, None, args, dict(kwargs), _scope)
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=60)
+@st.cache_resource(show_spinner=False, max_entries=128, ttl=60)
 def _cached_live(snapshot_id: str, scope_key: str, path: str, args: tuple, kwargs: tuple,
                  uses_con: bool, _scope: Scope | None) -> Any:
     con = app_data.snapshot_cursor(snapshot_id) if uses_con else None
@@ -448,7 +453,7 @@ def _cached_live(snapshot_id: str, scope_key: str, path: str, args: tuple, kwarg
 def cached(fn: Callable[..., Any], *args: Any, scoped: bool = True, live: bool = False, con: bool = True,
            **kwargs: Any) -> Any:
     """fn(cursor, [engine,] *args, scope=viewer scope, **kwargs), cached per snapshot, scope and
-    arguments. `live` functions also read the operational store (follow-up steps): they take the
+    arguments; the result is shared, read-only. `live` functions also read the operational store (follow-up steps): they take the
     engine after the cursor and are cached for a minute only, and cleared when this app records a
     step. `scoped=False` for functions without a scope argument; `con=False` for functions that
     take no warehouse cursor."""
@@ -459,12 +464,49 @@ def cached(fn: Callable[..., Any], *args: Any, scoped: bool = True, live: bool =
     return target(ctx.snapshot_id, key, _path(fn), tuple(args), tuple(sorted(kwargs.items())), con, scope)
 
 
+_derived: "OrderedDict[tuple, tuple[tuple, Any]]" = OrderedDict()
+_derived_lock = threading.Lock()
+DERIVED_ENTRIES = 64
+
+
+def _identity(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return ("value", value) if not isinstance(value, pd.DataFrame) else ("id", id(value))
+
+
+def derived(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs) for a page_queries composition over cached results, remembered by the
+    identity of its inputs: cached results are the same objects on every rerun, so a view built
+    on them (a warning list joined to its follow-up, the department ranking) is built once per
+    snapshot and month, not on every click. The inputs are kept alive with the result, so an id
+    is never reused while its entry exists. The result is shared, read-only."""
+    key = (_path(fn), tuple(_identity(a) for a in args), tuple(sorted((k, _identity(v)) for k, v in kwargs.items())))
+    with _derived_lock:
+        if key in _derived:
+            _derived.move_to_end(key)
+            return _derived[key][1]
+    result = fn(*args, **kwargs)
+    with _derived_lock:
+        _derived[key] = ((args, kwargs), result)
+        while len(_derived) > DERIVED_ENTRIES:
+            _derived.popitem(last=False)
+    return result
+
+
 def by_department(indicator_ids: Iterable[str], as_of: dt.date) -> dict[str, pd.DataFrame]:
     """indicator id → indicators.indicator_by_department at `as_of`, each cached on its own (the
     indicator page, the scorecards and the ranking share them)."""
     from . import indicators
 
-    return {i: cached(indicators.indicator_by_department, i, as_of) for i in indicator_ids}
+    ids = tuple(indicator_ids)
+    return derived(_by_id, ids, *(cached(indicators.indicator_by_department, i, as_of) for i in ids))
+
+
+def _by_id(ids: tuple[str, ...], *frames: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return dict(zip(ids, frames))
 
 
 def clear_live_cache() -> None:
@@ -503,29 +545,31 @@ def _column_config(kinds: Mapping[str, str]) -> dict[str, Any]:
     return config
 
 
-def downloads(shown: pd.DataFrame, kinds: Mapping[str, str], title: str, key: str, container: Any = None) -> None:
-    """Excel and CSV buttons for a shown table (viewers with the export grant); bytes are built on
-    click (no rerun) and cached; each download is recorded in the audit log with its row count."""
+def downloads(table: Callable[[], pd.DataFrame], kinds: Mapping[str, str], title: str, key: str,
+              container: Any = None) -> None:
+    """Excel and CSV buttons for a list (viewers with the export grant): `table` gives the shown
+    frame of the whole list; files are built on click (no rerun) and cached; each download is
+    recorded in the audit log with its row count."""
     ctx = context()
     if not ctx.viewer.may("export"):
         return
     container = container or st
-    viewer = ctx.viewer
+    viewer, engine = ctx.viewer, ctx.engine
     month = fmt.month_param(ctx.as_of)
 
     def on_build(kind: str, n_rows: int) -> None:
         from . import audit
 
-        audit.record(ctx.engine, viewer, "export", {"what": title, "format": kind, "month": month}, rows=n_rows)
+        audit.record(engine, viewer, "export", {"what": title, "format": kind, "month": month}, rows=n_rows)
 
-    download = exports.Download(key=f"{ctx.snapshot_id}|{ctx.scope.cache_key}|{key}",
-                                frame=shown, kinds=kinds, sheet_name=title, on_build=on_build)
+    download = exports.Download(key=f"{ctx.snapshot_id}|{ctx.scope.cache_key}|{key}", table=table, kinds=kinds,
+                                sheet_name=title, on_build=on_build)
     stem = exports.file_stem(title, ctx.as_of)
     row = container.container(horizontal=True, gap="small")
     row.download_button("下载 Excel", data=download.xlsx, file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME,
-                         on_click="ignore", key=f"{key}_xlsx", icon=":material/download:")
+                        on_click="ignore", key=f"{key}_xlsx", icon=":material/download:")
     row.download_button("下载 CSV", data=download.csv, file_name=f"{stem}.csv", mime=exports.CSV_MIME,
-                          on_click="ignore", key=f"{key}_csv", icon=":material/download:")
+                        on_click="ignore", key=f"{key}_csv", icon=":material/download:")
 
 
 def deferred(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
@@ -563,42 +607,40 @@ def table(frame: pd.DataFrame, columns: exports.ColumnSpec, *, key: str, title: 
           personal: Mapping[str, str] | None = None, person_flag: str | None = None,
           selectable: bool = False, page_size: int | None = PAGE_SIZE, empty_text: str = "没有符合条件的记录。",
           download: bool = True, height: int | str = "auto") -> pd.Series | None:
-    """Show a list with Chinese headers, paginated beyond `page_size` rows, with its Excel and CSV
-    downloads (the whole list, same columns). With `selectable`, a click on a row returns that
-    row of `frame` (the caller drills on it); otherwise None."""
+    """Show a list with Chinese headers (exports.shown_frame: masked per P6), paginated beyond
+    `page_size` rows — only the page on screen is shaped — with its Excel and CSV downloads (the
+    whole list, same columns). With `selectable`, a click on a row returns that row of `frame`
+    (the caller drills on it); otherwise None."""
     ctx = context()
-    shown = exports.shown_frame(frame, columns, ctx.scope, personal=personal, person_flag=person_flag)
-    kinds = exports.kinds_by_label(columns)
-    if personal and ctx.scope.personal_data and not frame.empty:
+    if frame.empty:
+        st.caption(empty_text)
+        return None
+    scope = ctx.scope
+
+    def shape(rows: pd.DataFrame) -> pd.DataFrame:
+        return exports.shown_frame(rows, columns, scope, personal=personal, person_flag=person_flag)
+
+    if personal and scope.personal_data:
         from . import auth
 
         persons = int(frame[person_flag].fillna(False).astype(bool).sum()) if person_flag in frame else len(frame)
         auth.audit_personal_data_shown(ctx.viewer, title, persons)
-    if shown.empty:
-        st.caption(empty_text)
-        return None
+    kinds = exports.kinds_by_label(columns)
     with st.container(key=f"table_{key}"):
-        return _table_body(frame, shown, kinds, key, title, selectable, page_size, download, height)
-
-
-def _table_body(frame: pd.DataFrame, shown: pd.DataFrame, kinds: Mapping[str, str], key: str, title: str,
-                selectable: bool, page_size: int | None, download: bool, height: int | str) -> pd.Series | None:
-    start = 0
-    n_pages = 1 if not page_size else -(-len(shown) // page_size)
-    caption = f"共 {fmt.fmt_count(len(shown))} 条"
-    if n_pages > 1:
-        page_no = st.pagination(n_pages, key=f"{key}_page", max_visible_pages=7)
-        start = (page_no - 1) * page_size
-        caption += f"，第 {page_no}/{n_pages} 页"
-    part = shown.iloc[start:start + page_size] if page_size else shown
-    st.caption(caption)
-    options: dict[str, Any] = {}
-    if selectable:
-        options = {"on_select": "rerun", "selection_mode": "single-row"}
-    event = st.dataframe(part, hide_index=True, column_config=_column_config(kinds), key=key, height=height,
-                         placeholder=fmt.MISSING, **options)
-    if download:
-        downloads(shown, kinds, title, key)
+        start, part = 0, frame
+        n_pages = 1 if not page_size else -(-len(frame) // page_size)
+        caption = f"共 {fmt.fmt_count(len(frame))} 条"
+        if n_pages > 1:
+            page_no = st.pagination(n_pages, key=f"{key}_page", max_visible_pages=7)
+            start = (page_no - 1) * page_size
+            part = frame.iloc[start:start + page_size]
+            caption += f"，第 {page_no}/{n_pages} 页"
+        st.caption(caption)
+        options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+        event = st.dataframe(shape(part), hide_index=True, column_config=_column_config(kinds), key=key,
+                             height=height, placeholder=fmt.MISSING, **options)
+        if download:
+            downloads(lambda: shape(frame), kinds, title, key)
     if selectable:
         rows = list(event.selection.rows) if event is not None else []
         if rows:

@@ -34,8 +34,8 @@ else:
 
 # ---- one tile per indicator -------------------------------------------------------------------
 st.subheader("监测指标")
-tiles = page_queries.indicator_tiles(ui.cached(indicators.indicators_at, ctx.as_of),
-                                     ui.cached(indicators.indicators_at, ctx.previous_month))
+tiles = ui.derived(page_queries.indicator_tiles, ui.cached(indicators.indicators_at, ctx.as_of),
+                   ui.cached(indicators.indicators_at, ctx.previous_month))
 PER_ROW = 4
 for start in range(0, len(tiles), PER_ROW):
     cols = st.columns(PER_ROW)
@@ -53,7 +53,7 @@ left, right = st.columns(2)
 # ---- the three weakest indicators ---------------------------------------------------------------
 with left:
     st.subheader("最需关注的三项指标")
-    weakest = page_queries.weakest_indicators(tiles, ctx.departments)
+    weakest = ui.derived(page_queries.weakest_indicators, tiles, ctx.departments)
     if weakest.empty:
         st.success("全部指标达到目标。")
     for row in weakest.itertuples():
@@ -67,8 +67,8 @@ with left:
 # ---- warnings opened this month by type ---------------------------------------------------------
 with right:
     st.subheader(f"{month_text}新产生的信用预警")
-    opened = page_queries.warnings_opened(ui.cached(credit_warnings.warnings_at, ctx.as_of), ctx.as_of,
-                                          credit_warnings.WARNING_TYPES)
+    opened = ui.derived(page_queries.warnings_opened, ui.cached(credit_warnings.warnings_at, ctx.as_of), ctx.as_of,
+                        credit_warnings.WARNING_TYPES)
     st.metric("本月新增预警", f"{fmt.fmt_count(page_queries.total(opened, 'n_warnings'))} 条")
     drill = "warnings" in ctx.allowed_pages
     event = ui.plot(charts.count_bar(opened, "warning_type", "type_name", "n_warnings"),

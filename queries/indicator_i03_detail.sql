@@ -23,8 +23,9 @@ WITH records AS (
     WHERE established_date <= CAST($as_of AS DATE)
 ),
 
+-- registry records are unique per USCC and name (DATA.md key): records per code = names per code
 names_per_code AS (
-    SELECT uscc, COUNT(DISTINCT name) AS n_names
+    SELECT uscc, COUNT(*) AS n_names
     FROM records
     GROUP BY uscc
 )

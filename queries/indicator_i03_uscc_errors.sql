@@ -8,7 +8,7 @@
 --          or more distinct names; every record of the group counts), each record once;
 --          denominator: registry records. At a past point only records established by then count.
 -- parameters: $as_of, $series_months, $breakdown ('city' | 'department' | 'district')
--- source: RULES.md I03, P3; 001 二(三)
+-- source: RULES.md I03, P3; 001 二(三); marts/30_indicator_registry_days.sql (the per-record dates)
 WITH points AS (
     SELECT CAST($as_of AS DATE) AS as_of_date
     UNION
@@ -19,66 +19,27 @@ WITH points AS (
       AND EXTRACT(DAY FROM CAST(day + INTERVAL 1 DAY AS DATE)) = 1
 ),
 
-records AS (
+registry_days AS (
     SELECT
-        uscc,
-        name,
-        established_date,
-        NOT is_uscc_valid AS is_wrong_code,
         CASE
-            WHEN $breakdown = 'department' THEN
-                CASE SUBSTR(uscc, 1, 1)
-                    WHEN '1' THEN 'establishment'
-                    WHEN '3' THEN 'justice'
-                    WHEN '9' THEN 'market'
-                END
+            WHEN $breakdown = 'department' THEN department_code
             WHEN $breakdown = 'district' THEN district_code
-        END AS group_code
-    FROM subject_facts
-),
-
--- a USCC becomes 重码 on the day its second distinct name is registered
-name_first_dates AS (
-    SELECT
-        uscc,
-        name,
-        MIN(established_date) AS first_date,
-        ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY MIN(established_date), name) AS name_rank
-    FROM records
-    GROUP BY uscc, name
-),
-
-duplicated_from AS (
-    SELECT uscc, first_date AS duplicated_date
-    FROM name_first_dates
-    WHERE name_rank = 2
-),
-
--- each record counts from its establishment, and is a problem from then (错码) or from the day
--- its code became 重码, whichever comes first
-record_dates AS (
-    SELECT
-        r.group_code,
-        r.established_date,
-        CASE
-            WHEN r.is_wrong_code THEN r.established_date
-            WHEN d.duplicated_date IS NULL THEN NULL
-            WHEN d.duplicated_date > r.established_date THEN d.duplicated_date
-            ELSE r.established_date
-        END AS problem_date
-    FROM records AS r
-    LEFT JOIN duplicated_from AS d ON d.uscc = r.uscc
+        END AS group_code,
+        established_date,
+        problem_date,
+        n_records
+    FROM indicator_registry_days
 ),
 
 records_by_day AS (
-    SELECT group_code, established_date AS day, COUNT(*) AS n_records
-    FROM record_dates
+    SELECT group_code, established_date AS day, SUM(n_records) AS n_records
+    FROM registry_days
     GROUP BY group_code, established_date
 ),
 
 problems_by_day AS (
-    SELECT group_code, problem_date AS day, COUNT(*) AS n_problems
-    FROM record_dates
+    SELECT group_code, problem_date AS day, SUM(n_records) AS n_problems
+    FROM registry_days
     WHERE problem_date IS NOT NULL
     GROUP BY group_code, problem_date
 ),

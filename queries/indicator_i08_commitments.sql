@@ -35,8 +35,9 @@ commitment_facts AS (
             WHEN $breakdown = 'district' THEN s.district_code
         END AS group_code
     FROM commitments AS c
-    LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(c.department)
-    LEFT JOIN indicator_subjects AS s ON s.uscc = c.uscc
+    -- joined only for their breakdown (a constant-false condition lets the engine skip the join)
+    LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(c.department) AND $breakdown = 'department'
+    LEFT JOIN indicator_subjects AS s ON s.uscc = c.uscc AND $breakdown = 'district'
 ),
 
 signed AS (

@@ -31,18 +31,19 @@ listed_departments AS (
     WHERE grading_listed
 ),
 
-evaluation_facts AS (
-    SELECT e.uscc, e.eval_date, dn.department_code
-    FROM evaluations AS e
-    LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(e.evaluator)
+-- the days each evaluator gave results (a few thousand rows, mapped to departments once)
+evaluator_days AS (
+    SELECT dn.department_code, d.eval_date
+    FROM (SELECT evaluator, eval_date FROM evaluations GROUP BY evaluator, eval_date) AS d
+    INNER JOIN ref_department_names AS dn ON dn.name = TRIM(d.evaluator)
 ),
 
 grading_departments AS (
-    SELECT DISTINCT w.as_of_date, f.department_code
+    SELECT DISTINCT w.as_of_date, d.department_code
     FROM windows AS w
-    INNER JOIN evaluation_facts AS f
-        ON f.eval_date > w.window_start
-        AND f.eval_date <= w.as_of_date
+    INNER JOIN evaluator_days AS d
+        ON d.eval_date > w.window_start
+        AND d.eval_date <= w.as_of_date
 ),
 
 department_coverage AS (
@@ -62,7 +63,6 @@ department_coverage AS (
 surviving AS (
     SELECT
         w.as_of_date,
-        w.window_start,
         s.uscc,
         CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code
     FROM windows AS w
@@ -73,12 +73,11 @@ surviving AS (
 ),
 
 graded_enterprises AS (
-    SELECT DISTINCT sv.as_of_date, sv.uscc
-    FROM surviving AS sv
-    INNER JOIN evaluation_facts AS f
-        ON f.uscc = sv.uscc
-        AND f.eval_date > sv.window_start
-        AND f.eval_date <= sv.as_of_date
+    SELECT DISTINCT w.as_of_date, e.uscc
+    FROM windows AS w
+    INNER JOIN evaluations AS e
+        ON e.eval_date > w.window_start
+        AND e.eval_date <= w.as_of_date
 ),
 
 enterprise_coverage AS (

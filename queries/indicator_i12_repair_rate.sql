@@ -40,7 +40,8 @@ eligible AS (
         ON p.repair_eligible_date > w.window_start
         AND p.repair_eligible_date <= w.as_of_date
         AND p.decision_date <= w.as_of_date
-    LEFT JOIN indicator_subjects AS s ON s.uscc = p.uscc AND p.has_valid_uscc
+    -- joined only for the district breakdown (a constant-false condition lets the engine skip it)
+    LEFT JOIN indicator_subjects AS s ON s.uscc = p.uscc AND p.has_valid_uscc AND $breakdown = 'district'
     WHERE p.is_public_credit_info
 ),
 

@@ -17,52 +17,67 @@ WITH points AS (
       AND EXTRACT(DAY FROM CAST(day + INTERVAL 1 DAY AS DATE)) = 1
 ),
 
-surviving AS (
+-- publication days per year (few rows): a year's grades count from their published_date, or
+-- April 30 of the next year when the record gives none
+publication_days AS (
     SELECT
-        p.as_of_date,
-        s.uscc,
-        CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code
-    FROM points AS p
-    INNER JOIN indicator_subjects AS s
-        ON s.alive_from <= p.as_of_date
-        AND COALESCE(s.alive_until, DATE '9999-12-31') > p.as_of_date
-    WHERE s.is_enterprise
-),
-
-tax_grades AS (
-    SELECT
-        uscc,
-        year,
-        grade,
-        COALESCE(published_date, CAST(CAST(year + 1 AS VARCHAR) || '-04-30' AS DATE)) AS published_on
-    FROM tax_credit
+        d.year,
+        COALESCE(d.published_date, CAST(CAST(d.year + 1 AS VARCHAR) || '-04-30' AS DATE)) AS published_on
+    FROM (SELECT year, published_date FROM tax_credit GROUP BY year, published_date) AS d
 ),
 
 latest_year AS (
-    SELECT p.as_of_date, MAX(t.year) AS year
+    SELECT p.as_of_date, MAX(d.year) AS year
     FROM points AS p
-    INNER JOIN tax_grades AS t ON t.published_on <= p.as_of_date
+    INNER JOIN publication_days AS d ON d.published_on <= p.as_of_date
     GROUP BY p.as_of_date
 ),
 
 a_grade AS (
     SELECT DISTINCT ly.as_of_date, t.uscc
     FROM latest_year AS ly
-    INNER JOIN tax_grades AS t
-        ON t.year = ly.year
-        AND t.published_on <= ly.as_of_date
+    INNER JOIN tax_credit AS t ON t.year = ly.year
     WHERE t.grade = 'A'
+      AND COALESCE(t.published_date, CAST(CAST(t.year + 1 AS VARCHAR) || '-04-30' AS DATE)) <= ly.as_of_date
+),
+
+surviving AS (
+    SELECT
+        p.as_of_date,
+        CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code,
+        COUNT(*) AS n_enterprises
+    FROM points AS p
+    INNER JOIN indicator_subjects AS s
+        ON s.alive_from <= p.as_of_date
+        AND COALESCE(s.alive_until, DATE '9999-12-31') > p.as_of_date
+    WHERE s.is_enterprise
+    GROUP BY 1, 2
+),
+
+surviving_a_grade AS (
+    SELECT
+        a.as_of_date,
+        CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code,
+        COUNT(*) AS n_a_grade
+    FROM a_grade AS a
+    INNER JOIN indicator_subjects AS s
+        ON s.uscc = a.uscc
+        AND s.alive_from <= a.as_of_date
+        AND COALESCE(s.alive_until, DATE '9999-12-31') > a.as_of_date
+    WHERE s.is_enterprise
+    GROUP BY 1, 2
 ),
 
 counted AS (
     SELECT
         s.as_of_date,
         s.group_code,
-        COUNT(a.uscc) AS numerator,
-        COUNT(*) AS denominator
+        COALESCE(a.n_a_grade, 0) AS numerator,
+        s.n_enterprises AS denominator
     FROM surviving AS s
-    LEFT JOIN a_grade AS a ON a.as_of_date = s.as_of_date AND a.uscc = s.uscc
-    GROUP BY s.as_of_date, s.group_code
+    LEFT JOIN surviving_a_grade AS a
+        ON a.as_of_date = s.as_of_date
+        AND COALESCE(a.group_code, '') = COALESCE(s.group_code, '')
 )
 
 SELECT

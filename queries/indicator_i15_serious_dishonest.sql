@@ -39,8 +39,9 @@ listings AS (
             WHEN $breakdown = 'district' THEN s.district_code
         END, '') AS group_key
     FROM serious_dishonest AS l
-    LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(l.department)
-    LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
+    -- joined only for their breakdown (a constant-false condition lets the engine skip the join)
+    LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(l.department) AND $breakdown = 'department'
+    LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc AND $breakdown = 'district'
 ),
 
 surviving AS (

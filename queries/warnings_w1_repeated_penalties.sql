@@ -5,38 +5,35 @@
 --          months or at least $long_min_decisions in the last $long_months months (half-open
 --          windows (T − N months, T]). Routed to every department that issued a counted decision
 --          (the long window's decisions when the long rule holds, else the short window's).
---          anchor_records = the counted decision numbers ('|'-joined). The warning is identified by
+--          anchor_records = the counted decision numbers ('|'-joined); subject_name = the party name
+--          on them (the published name; no registry lookup). The warning is identified by
 --          the decision that opened the current episode (the day the condition last began to hold
 --          without a break up to T), so its id stays the same while the condition holds.
 -- parameters: $as_of, $short_months, $short_min_decisions, $long_months, $long_min_decisions,
 --             $uscc (one subject, or NULL for all)
 -- source: RULES.md W1, P7, P9; 000 §二(一) 一 ("半年内受到两次及以上行政处罚、或一年内受到3次及以上
 --         行政处罚且行政处罚信息还在公示期")
-WITH public_penalties AS (
+-- (The P7/subject filter appears twice below: two scans that each keep their own date filter are
+-- cheaper than one shared scan of every penalty.)
+WITH counted_at_t AS (
     SELECT
         uscc,
         decision_no,
         decision_date,
-        publicity_end_date,
-        repaired_date,
         department_code,
-        party_name
+        party_name,
+        decision_date > CAST($as_of - $short_months * INTERVAL 1 MONTH AS DATE) AS in_short_window,
+        decision_date > CAST($as_of - $long_months * INTERVAL 1 MONTH AS DATE) AS in_long_window
     FROM penalty_facts
     WHERE is_public_credit_info
       AND uscc IS NOT NULL
       AND NOT COALESCE(is_natural_person, FALSE)
-      AND decision_date <= $as_of
       AND ($uscc IS NULL OR uscc = $uscc)
-),
-
-counted_at_t AS (
-    SELECT
-        p.*,
-        p.decision_date > CAST($as_of - $short_months * INTERVAL 1 MONTH AS DATE) AS in_short_window,
-        p.decision_date > CAST($as_of - $long_months * INTERVAL 1 MONTH AS DATE) AS in_long_window
-    FROM public_penalties AS p
-    WHERE $as_of <= p.publicity_end_date
-      AND (p.repaired_date IS NULL OR p.repaired_date > $as_of)
+      AND decision_date <= $as_of
+      AND (decision_date > CAST($as_of - $short_months * INTERVAL 1 MONTH AS DATE)
+           OR decision_date > CAST($as_of - $long_months * INTERVAL 1 MONTH AS DATE))
+      AND $as_of <= publicity_end_date
+      AND (repaired_date IS NULL OR repaired_date > $as_of)
 ),
 
 subject_counts AS (
@@ -74,9 +71,12 @@ counted_decisions AS (
 -- counts on every day they change; the episode starts on the first change day after the last day
 -- the condition did not hold.
 history AS (
-    SELECT p.*
-    FROM public_penalties AS p
+    SELECT p.uscc, p.decision_no, p.decision_date, p.publicity_end_date, p.repaired_date
+    FROM penalty_facts AS p
     INNER JOIN warned AS w ON w.uscc = p.uscc
+    WHERE p.is_public_credit_info
+      AND NOT COALESCE(p.is_natural_person, FALSE)
+      AND p.decision_date <= $as_of
 ),
 
 window_exits AS (
@@ -205,7 +205,7 @@ SELECT
     w.uscc,
     CAST(NULL AS VARCHAR) AS party_id_no,
     FALSE AS is_natural_person,
-    COALESCE(s.subject_name, w.party_name) AS subject_name,
+    w.party_name AS subject_name,
     w.department_code,
     d.short_name AS department_name,
     w.reason,
@@ -217,6 +217,4 @@ SELECT
     w.start_day AS first_seen_date,
     LAST_DAY(w.start_day) AS first_seen_month
 FROM warnings AS w
-LEFT JOIN indicator_subjects AS s ON s.uscc = w.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = w.department_code
-ORDER BY department_code, uscc, warning_id

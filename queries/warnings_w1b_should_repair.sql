@@ -3,7 +3,8 @@
 --          publicity period, no approved repair) of a subject with a USCC (not natural persons),
 --          routed to the issuing department; repair_status 申请中 when an application is in
 --          progress, else 未申请. The warning holds from the day the penalty became eligible for
---          repair (first_seen_date). anchor_records = the decision number.
+--          repair (first_seen_date). anchor_records = the decision number; subject_name = the
+--          record's party name.
 -- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: RULES.md W1b, P9–P11; 000 §二(一) 二 ("符合行政处罚信用修复条件，'应修复未修复'的企业信息")
 WITH should_repair AS (
@@ -33,7 +34,7 @@ SELECT
     r.uscc,
     CAST(NULL AS VARCHAR) AS party_id_no,
     FALSE AS is_natural_person,
-    COALESCE(s.subject_name, r.party_name) AS subject_name,
+    r.party_name AS subject_name,
     r.department_code,
     d.short_name AS department_name,
     '行政处罚（' || CAST(r.decision_date AS VARCHAR) || '决定）已满最短公示期，自'
@@ -47,6 +48,4 @@ SELECT
     r.repair_eligible_date AS first_seen_date,
     LAST_DAY(r.repair_eligible_date) AS first_seen_month
 FROM should_repair AS r
-LEFT JOIN indicator_subjects AS s ON s.uscc = r.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = r.department_code
-ORDER BY department_code, uscc, warning_id

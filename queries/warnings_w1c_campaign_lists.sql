@@ -40,4 +40,3 @@ SELECT
 FROM active_listings AS a
 LEFT JOIN indicator_subjects AS s ON s.uscc = a.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = a.department_code
-ORDER BY department_code, uscc, warning_id

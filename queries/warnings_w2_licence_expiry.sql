@@ -4,7 +4,8 @@
 --          expiry, never listed), with the overlay flags at T — on the 经营异常名录 (listed on or
 --          before T, not removed by T) and 失信被执行人 (a dishonest executee record filed on or
 --          before T, not closed by T); risk_level 高 when any flag is set, else 一般. Routed to the
---          licensing department. anchor_records = the licence number. first_seen_date = the first
+--          licensing department. anchor_records = the licence number; subject_name = the record's party
+--          name. first_seen_date = the first
 --          day T with T + horizon > valid_to.
 -- parameters: $as_of, $licence_horizon_months, $uscc (one subject, or NULL for all)
 -- source: RULES.md W2; 000 §二(二) ("按月提取出行政许可有效期不足1个月的企业 … 与企业经营异常名录信息和
@@ -65,7 +66,7 @@ SELECT
     f.uscc,
     CAST(NULL AS VARCHAR) AS party_id_no,
     FALSE AS is_natural_person,
-    COALESCE(s.subject_name, f.party_name) AS subject_name,
+    f.party_name AS subject_name,
     f.department_code,
     d.short_name AS department_name,
     '行政许可「' || COALESCE(f.certificate, f.license_no) || '」有效期至' || CAST(f.valid_to AS VARCHAR)
@@ -80,6 +81,4 @@ SELECT
     f.first_seen_date,
     LAST_DAY(f.first_seen_date) AS first_seen_month
 FROM flagged AS f
-LEFT JOIN indicator_subjects AS s ON s.uscc = f.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = f.department_code
-ORDER BY department_code, uscc, warning_id

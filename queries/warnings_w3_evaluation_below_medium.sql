@@ -20,20 +20,17 @@ WITH public_evaluations AS (
       AND ($uscc IS NULL OR uscc = $uscc)
 ),
 
-ranked AS (
-    SELECT
-        uscc,
-        eval_date,
-        grade,
-        is_below_medium,
-        ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY eval_date DESC) AS recency
+latest AS (
+    SELECT uscc, MAX(eval_date) AS eval_date
     FROM public_evaluations
+    GROUP BY uscc
 ),
 
 latest_below AS (
-    SELECT uscc, eval_date, grade
-    FROM ranked
-    WHERE recency = 1 AND is_below_medium
+    SELECT p.uscc, p.eval_date, p.grade
+    FROM public_evaluations AS p
+    INNER JOIN latest AS l ON l.uscc = p.uscc AND l.eval_date = p.eval_date
+    WHERE p.is_below_medium
 ),
 
 last_good AS (
@@ -74,4 +71,3 @@ FROM latest_below AS l
 INNER JOIN run_start AS r ON r.uscc = l.uscc
 LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = s.supervising_department_code
-ORDER BY department_code, uscc, warning_id

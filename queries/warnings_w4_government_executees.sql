@@ -46,4 +46,3 @@ SELECT
     LAST_DAY(a.filed_date) AS first_seen_month
 FROM active_records AS a
 LEFT JOIN ref_departments AS d ON d.department_code = a.department_code
-ORDER BY department_code, uscc, warning_id

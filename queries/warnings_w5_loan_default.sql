@@ -22,8 +22,11 @@ WITH loans_with_buffer AS (
 in_default AS (
     SELECT
         l.*,
-        CAST(l.due_date + (l.buffer_days + 1) * INTERVAL 1 DAY AS DATE) AS default_date
+        CAST(l.due_date + (l.buffer_days + 1) * INTERVAL 1 DAY AS DATE) AS default_date,
+        s.subject_name,
+        s.supervising_department_code
     FROM loans_with_buffer AS l
+    LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
     WHERE (l.repaid_date IS NULL OR l.repaid_date > $as_of)
       AND $as_of > CAST(l.due_date + l.buffer_days * INTERVAL 1 DAY AS DATE)
 ),
@@ -32,10 +35,9 @@ routes AS (
     SELECT loan_id, $w5_department AS department_code
     FROM in_default
     UNION
-    SELECT i.loan_id, s.supervising_department_code AS department_code
-    FROM in_default AS i
-    INNER JOIN indicator_subjects AS s ON s.uscc = i.uscc
-    WHERE s.supervising_department_code IS NOT NULL
+    SELECT loan_id, supervising_department_code AS department_code
+    FROM in_default
+    WHERE supervising_department_code IS NOT NULL
 )
 
 SELECT
@@ -44,7 +46,7 @@ SELECT
     i.uscc,
     CAST(NULL AS VARCHAR) AS party_id_no,
     FALSE AS is_natural_person,
-    s.subject_name,
+    i.subject_name,
     r.department_code,
     d.short_name AS department_name,
     '信易贷逾期未还款（' || i.lender || '，到期日' || CAST(i.due_date AS VARCHAR) || '，缓冲期'
@@ -58,6 +60,4 @@ SELECT
     LAST_DAY(i.default_date) AS first_seen_month
 FROM in_default AS i
 INNER JOIN routes AS r ON r.loan_id = i.loan_id
-LEFT JOIN indicator_subjects AS s ON s.uscc = i.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = r.department_code
-ORDER BY department_code, uscc, warning_id

@@ -77,6 +77,23 @@ def test_xlsx_sheet_named_after_the_entity_is_preferred(con, tmp_path):
     assert (result.status, result.rows_inserted) == ("ok", 1)
 
 
+def test_xlsx_title_rows_above_the_header_are_skipped(con, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["鹤岗市行政处罚信息公示表"])
+    ws.merge_cells("A1:I1")
+    ws.append(["填报单位：鹤岗市市场监督管理局", None, None, "填报日期：2024年3月"])
+    ws.append(HEADER[:9])
+    ws.append(["罚1", "甲", "法人", "91350100M000100Y43", "罚款", dt.date(2024, 1, 5), "市场监管局", MARKET, dt.date(2024, 1, 6)])
+    path = tmp_path / "penalties.xlsx"
+    wb.save(path)
+    result = ingest_entity(con, EntitySource("penalties", "file", path=path, label=path.name), "full", "r1")
+    assert (result.status, result.rows_read, result.rows_inserted, result.extra_columns) == ("ok", 1, 1, [])
+    assert con.execute("SELECT decision_no, _row_no FROM stg_penalties").fetchall() == [("罚1", 4)]
+
+
 def test_a_broken_xlsx_fails_with_a_chinese_message(con, tmp_path):
     path = tmp_path / "penalties.xlsx"
     path.write_bytes(b"not a zip file")

@@ -109,7 +109,7 @@ def test_csv_is_utf8_bom_with_neutralised_cells():
 
 def test_download_bytes_are_built_once_and_reported():
     built = []
-    download = exports.Download(key="test|once", frame=pd.DataFrame({"名称": ["甲"]}), kinds={},
+    download = exports.Download(key="test|once", table=lambda: pd.DataFrame({"名称": ["甲"]}), kinds={},
                                 on_build=lambda kind, n: built.append((kind, n)))
     assert download.csv() == download.csv()
     assert built == [("csv", 1), ("csv", 1)]

@@ -112,8 +112,8 @@ def test_interval_arithmetic_is_cast_to_date(sql_file):
 SETTINGS = Settings.load(env={})
 T = D(2024, 6, 30)
 # The marts the indicator rules read, in build order
-INDICATOR_MARTS = ("10_subject_facts", "20_penalty_facts", "20_license_facts", "30_indicator_subjects",
-                   "30_government_parties")
+INDICATOR_MARTS = ("10_subject_facts", "20_penalty_facts", "20_license_facts", "30_government_parties",
+                   *sorted(p.stem for p in (QUERIES_DIR / "marts").glob("30_indicator_*.sql")))
 PG_TYPES = {"VARCHAR": "TEXT", "DATE": "DATE", "BIGINT": "BIGINT", "INTEGER": "INTEGER", "BOOLEAN": "BOOLEAN",
             "DOUBLE": "DOUBLE PRECISION", "TIMESTAMP": "TIMESTAMP"}
 

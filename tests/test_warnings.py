@@ -85,9 +85,9 @@ def test_w1_windows_p7_repair_and_placeholder(w1):
     assert list(got.columns) == list(WARNING_COLUMNS)
     assert rows(got, "uscc", "subject_name", "department_code", "reason", "anchor_records", "first_seen_date",
                 "first_seen_month") == sorted([
-        (uscc("B"), "鹤岗市乙商贸有限公司", "market", "近6个月受到2次行政处罚（公示期内）", ["B1", "B2"],
+        (uscc("B"), "主体B", "market", "近6个月受到2次行政处罚（公示期内）", ["B1", "B2"],
          D(2024, 7, 1), D(2024, 7, 31)),
-        (uscc("B"), "鹤岗市乙商贸有限公司", "tax", "近6个月受到2次行政处罚（公示期内）", ["B1", "B2"],
+        (uscc("B"), "主体B", "tax", "近6个月受到2次行政处罚（公示期内）", ["B1", "B2"],
          D(2024, 7, 1), D(2024, 7, 31)),
         # C held from C2 (2 in 6) until C1 left the 6-month window on 2024-04-15; C3 opened a new episode
         (uscc("C"), "主体C", "tax", "近12个月受到3次行政处罚（公示期内）", ["C1", "C2", "C3"],
@@ -96,7 +96,7 @@ def test_w1_windows_p7_repair_and_placeholder(w1):
          D(2024, 4, 1), D(2024, 4, 30)),
     ])
     assert got["warning_type"].unique().tolist() == ["W1"]
-    assert got["department_name"].tolist() == ["市市场监管局", "市税务局", "市税务局", "市税务局"]
+    assert sorted(got["department_name"]) == ["市市场监管局", "市税务局", "市税务局", "市税务局"]
     assert got["warning_id"].str.match(r"^W1-[0-9a-f]{12}$").all()
     assert got["warning_id"].is_unique
 

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import decimal
 import io
-import logging
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,15 +22,14 @@ from typing import Any, Callable, Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
+from .. import contract
 from . import encoding, labels
 from .model import FILE, SQL, EntitySource, IngestError, SourceUnavailable
-
-log = logging.getLogger(__name__)
 
 SRC_TABLE = "_ingest_src"
 CHUNK_ROWS = 50_000
 CSV_DELIMITERS = (",", "\t", ";", "|")
-SUFFIXES = (".csv", ".xlsx", ".parquet")
+HEADER_SEARCH_ROWS = 20  # XLSX: rows searched for the header (title rows above it are common)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SELECT = re.compile(r"\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
 
@@ -210,8 +209,6 @@ def _append(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence[str | None]]
 
 def _pick_sheet(workbook: Any, entity: str) -> Any:
     """The sheet named after the entity (or its Chinese label), else the first sheet."""
-    from .. import contract
-
     wanted = {entity.lower(), contract.ENTITY_BY_NAME[entity].label}
     for ws in workbook.worksheets:
         if ws.title.strip().lower() in wanted or ws.title.strip() in wanted:
@@ -220,8 +217,10 @@ def _pick_sheet(workbook: Any, entity: str) -> Any:
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str) -> Extract:
-    """XLSX through openpyxl (read-only, cached formula values); the first non-empty row is the
-    header; Excel date cells become ISO dates; row numbers are sheet rows; empty rows skipped."""
+    """XLSX through openpyxl (read-only, cached formula values). The header is the first row,
+    among the first HEADER_SEARCH_ROWS non-empty ones, that names a column of the entity (so a
+    title row above the table is skipped), else the first non-empty row. Excel date cells become
+    ISO dates; row numbers are sheet rows; empty rows are skipped."""
     import openpyxl
 
     try:
@@ -231,29 +230,28 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str
     try:
         ws = _pick_sheet(workbook, entity)
         ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
-        rows = ws.iter_rows(values_only=True)
-        header: list[str] | None = None
-        ncols = 0
+        rows = ((n, [cell_text(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1))
+        rows = ((n, texts) for n, texts in rows if any(t is not None and t.strip() for t in texts))
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        if not head:
+            raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NO_HEADER))
+        known = contract.header_map(contract.ENTITY_BY_NAME[entity])
+        at = next((k for k, (_, texts) in enumerate(head)
+                   if any(t is not None and contract.normalize_header(t) in known for t in texts)), 0)
+        texts = head[at][1]
+        while texts and (texts[-1] is None or not texts[-1].strip()):
+            texts.pop()
+        header = [t or "" for t in texts]
+        ncols = len(header)
+        _create_src(con, ncols, with_row_no=True)
         batch: list[list[str | None]] = []
         numbers: list[int] = []
-        for row_no, row in enumerate(rows, start=1):
-            texts = [cell_text(v) for v in row]
-            if not any(t is not None and t.strip() for t in texts):
-                continue
-            if header is None:
-                while texts and (texts[-1] is None or not texts[-1].strip()):
-                    texts.pop()
-                header = [t or "" for t in texts]
-                ncols = len(header)
-                _create_src(con, ncols, with_row_no=True)
-                continue
-            batch.append(texts[:ncols])
+        for row_no, values in itertools.chain(head[at + 1:], rows):
+            batch.append(values[:ncols])
             numbers.append(row_no)
             if len(batch) >= CHUNK_ROWS:
                 _append(con, batch, ncols, numbers)
                 batch, numbers = [], []
-        if header is None:
-            raise IngestError(labels.ERR_READ.format(name=name, reason=labels.ERR_NO_HEADER))
         _append(con, batch, ncols, numbers)
     finally:
         workbook.close()
