@@ -17,6 +17,7 @@ from dashboard import ui  # noqa: E402
 
 st.set_page_config(layout="wide", page_title="城市信用监测驾驶舱", page_icon=":material/monitoring:")
 
+ui.start_warming()  # views of each new snapshot are computed before the first visitor asks
 ui.keep_requested_page()
 viewer = ui.current_viewer()
 page, spec = ui.navigation(viewer)

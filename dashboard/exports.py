@@ -15,7 +15,7 @@ import hashlib
 import io
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import pandas as pd
@@ -224,20 +224,23 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
 @dataclass
 class Download:
-    """A table's downloads, built on demand: `table` gives the shown frame of the whole list (it
-    is shaped only when someone downloads, so showing one page of a long list costs nothing).
+    """A table's downloads, built on demand: `frame` is the shown table, or `table` gives it when
+    called (shaped only when someone downloads, so showing one page of a long list costs nothing).
     Cached bytes are found by `key` (who sees which data: snapshot and scope) plus a fingerprint
     of the table itself; `on_build` (e.g. the audit record of the download) runs each time a file
     is handed out, with the kind and the number of rows."""
 
     key: str
-    table: Callable[[], pd.DataFrame]
-    kinds: Mapping[str, str]
+    frame: pd.DataFrame | None = None
+    kinds: Mapping[str, str] = field(default_factory=dict)
     sheet_name: str = "数据"
     on_build: Callable[[str, int], None] | None = None
+    table: Callable[[], pd.DataFrame] | None = None
 
     def _get(self, kind: str, build: Callable[[pd.DataFrame], bytes]) -> bytes:
-        frame = self.table()
+        frame = self.table() if self.table is not None else self.frame
+        if frame is None:
+            raise ValueError("a download needs its frame or table")
         if self.on_build is not None:
             self.on_build(kind, len(frame))
         return _cache.get((f"{self.key}|{frame_digest(frame)}", kind), lambda: build(frame))

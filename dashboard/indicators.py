@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import json
 import math
+import os
 import sys
 from functools import lru_cache
 from typing import Any
@@ -409,19 +410,23 @@ def _cli_indicators(args: argparse.Namespace) -> int:
         frame = indicators_at(con, as_of, Scope.all(), settings=settings)
     finally:
         con.close()
-    out = sys.stdout
-    if hasattr(out, "reconfigure"):
-        out.reconfigure(encoding="utf-8")
     if args.format == "json":
-        json.dump(indicator_records(frame, as_of), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        text = json.dumps(indicator_records(frame, as_of), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         table = frame.copy()
         table["responsible_departments"] = ["|".join(v) for v in table["responsible_departments"]]
         table.insert(0, "as_of", as_of.isoformat())
-        table.to_csv(out, index=False, lineterminator="\n")
+        text = table.to_csv(index=False, lineterminator="\n")
     else:
-        out.write(_text_table(frame, as_of) + "\n")
+        text = _text_table(frame, as_of) + "\n"
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:  # the reader stopped early (… | head): not an error of ours
+        sys.stdout = open(os.devnull, "w")
     return 0
 
 

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from . import formatting as fmt
+from .access import Scope
 from .db import run_query
 
 # Indicators of the 双公示 units (001 (四)(五)) shown on every department's scorecard.
@@ -197,7 +198,7 @@ def warnings_opened(warnings: pd.DataFrame, as_of: dt.date, types: Mapping[str, 
                         columns=["warning_type", "type_name", "n_warnings"])
 
 
-def warning_overview(counts: pd.DataFrame) -> pd.DataFrame:
+def overview_of(counts: pd.DataFrame) -> pd.DataFrame:
     """Per department, all types together (from warning_counts): department_code,
     department_name, n_open, n_acted, n_overdue, n_waiting (open, not acted on, not yet overdue);
     most overdue first."""
@@ -215,7 +216,7 @@ def warning_overview(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def warning_totals(overview: pd.DataFrame) -> dict[str, int]:
-    """n_open, n_acted, n_overdue over all departments of warning_overview."""
+    """n_open, n_acted, n_overdue over all departments of overview_of."""
     return {c: total(overview, c) for c in ("n_open", "n_acted", "n_overdue")}
 
 
@@ -229,9 +230,9 @@ def warning_counts_of(counts: pd.DataFrame, types: Mapping[str, str], department
     return counts.assign(type_name=counts["warning_type"].map(types)).reset_index(drop=True)
 
 
-def warning_list(warnings: pd.DataFrame, status: pd.DataFrame, types: Mapping[str, str],
-                 state: str | None = None, warning_type: str | None = None,
-                 department_code: str | None = None) -> pd.DataFrame:
+def warning_list_of(warnings: pd.DataFrame, status: pd.DataFrame, types: Mapping[str, str],
+                    state: str | None = None, warning_type: str | None = None,
+                    department_code: str | None = None) -> pd.DataFrame:
     """A warning list with its follow-up: `warnings` (warnings_at, already narrowed to a type and
     department) with status, deadline_date, first_action_date, working_days_to_first_action,
     is_overdue, n_steps from `status` (warning_status), and type_name. `state` narrows it: open
@@ -307,8 +308,8 @@ def _long_breakdowns(by_department: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def department_ranking(catalogue: pd.DataFrame, by_department: Mapping[str, pd.DataFrame], counts: pd.DataFrame,
-                       status: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+def ranking_of(catalogue: pd.DataFrame, by_department: Mapping[str, pd.DataFrame], counts: pd.DataFrame,
+               status: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per department for the monthly 通报 (001 九(三)), worst first: the indicators it is
     measured on (department breakdowns, `by_department`: indicator id → indicator_by_department),
     how many are red / amber, its I04 rates and I05, warnings open and overdue (warning_counts),
@@ -380,3 +381,38 @@ def profile_summary(sections: Mapping[str, pd.DataFrame]) -> dict[str, int]:
                                                     "campaign_lists")),
             "valid_licenses": int((licenses["status"] == "有效").sum()) if "status" in licenses else 0,
             "warnings": len(sections.get("warnings", pd.DataFrame()))}
+
+
+# ---- the same views straight from a connection (CLI, the monthly briefing, tests) ---------------
+
+def _names(con: Any) -> dict[str, str]:
+    return departments(con).set_index("department_code")["short_name"].to_dict()
+
+
+def warning_overview(con: Any, engine: Any, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """overview_of(warning_counts at `as_of`): per department, warnings open, acted on, overdue."""
+    from . import credit_warnings
+
+    return overview_of(credit_warnings.warning_counts(con, engine, as_of, scope))
+
+
+def warning_list(con: Any, engine: Any, as_of: dt.date, scope: Scope, warning_type: str | None = None,
+                 department_code: str | None = None, state: str | None = None) -> pd.DataFrame:
+    """warning_list_of over warnings_at and warning_status at `as_of` (see there)."""
+    from . import credit_warnings, followup
+
+    found = credit_warnings.warnings_at(con, as_of, scope, types=[warning_type] if warning_type else None,
+                                        department_code=department_code)
+    status = followup.warning_status(con, engine, as_of, scope)
+    return warning_list_of(found, status, credit_warnings.WARNING_TYPES, state, warning_type, department_code)
+
+
+def department_ranking(con: Any, engine: Any, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """ranking_of over every indicator's department breakdown, warning_counts and warning_status at
+    `as_of`: the ranking of departments for the monthly 通报."""
+    from . import credit_warnings, followup, indicators
+
+    catalogue = indicators.indicator_catalogue()
+    by_department = {i: indicators.indicator_by_department(con, i, as_of, scope) for i in catalogue["indicator_id"]}
+    return ranking_of(catalogue, by_department, credit_warnings.warning_counts(con, engine, as_of, scope),
+                      followup.warning_status(con, engine, as_of, scope), _names(con))

@@ -302,10 +302,6 @@ class Context:
     def engine(self):
         return get_engine(get_settings())
 
-    @property
-    def previous_month(self) -> dt.date:
-        return fmt.month_end(fmt.add_months(self.as_of.replace(day=1), -1))
-
     def department_name(self, code: Any) -> str:
         """The department's short name (its code when the reference data does not know it)."""
         if code is None or fmt.is_missing(code):
@@ -453,15 +449,21 @@ def _cached_live(snapshot_id: str, scope_key: str, path: str, args: tuple, kwarg
 def cached(fn: Callable[..., Any], *args: Any, scoped: bool = True, live: bool = False, con: bool = True,
            **kwargs: Any) -> Any:
     """fn(cursor, [engine,] *args, scope=viewer scope, **kwargs), cached per snapshot, scope and
-    arguments; the result is shared, read-only. `live` functions also read the operational store (follow-up steps): they take the
-    engine after the cursor and are cached for a minute only, and cleared when this app records a
-    step. `scoped=False` for functions without a scope argument; `con=False` for functions that
-    take no warehouse cursor."""
+    arguments; the result is shared, read-only. `live` functions also read the operational store
+    (follow-up steps): they take the engine after the cursor, are cached for a minute only, and
+    are cleared when this app records a step. `scoped=False` for functions without a scope
+    argument; `con=False` for functions that take no warehouse cursor."""
     ctx = context()
-    scope = ctx.scope if scoped else None
-    key = ctx.scope.cache_key  # unscoped results are keyed by scope too: only office pages use them
+    return cached_for(ctx.snapshot_id, ctx.scope, fn, *args, scoped=scoped, live=live, con=con, **kwargs)
+
+
+def cached_for(snapshot_id: str, scope: Scope, fn: Callable[..., Any], *args: Any, scoped: bool = True,
+               live: bool = False, con: bool = True, **kwargs: Any) -> Any:
+    """`cached` for a given snapshot and scope (the warm-up after a publish has no viewer)."""
     target = _cached_live if live else _cached_warehouse
-    return target(ctx.snapshot_id, key, _path(fn), tuple(args), tuple(sorted(kwargs.items())), con, scope)
+    # unscoped results are keyed by scope too: only office pages use them
+    return target(snapshot_id, scope.cache_key, _path(fn), tuple(args), tuple(sorted(kwargs.items())), con,
+                  scope if scoped else None)
 
 
 _derived: "OrderedDict[tuple, tuple[tuple, Any]]" = OrderedDict()
@@ -507,6 +509,70 @@ def by_department(indicator_ids: Iterable[str], as_of: dt.date) -> dict[str, pd.
 
 def _by_id(ids: tuple[str, ...], *frames: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return dict(zip(ids, frames))
+
+
+def cockpit_inputs(as_of: dt.date, snapshot_id: str | None = None, scope: Scope | None = None) -> dict[str, Any]:
+    """What 总览 shows, cached: indicators_at of the month and of the month before, the I00 scores
+    of the last 24 months, and the warnings of the month (for those opened in it)."""
+    from . import credit_warnings, indicators
+
+    if snapshot_id is None or scope is None:
+        ctx = context()
+        snapshot_id, scope = ctx.snapshot_id, ctx.scope
+    previous = fmt.month_end(fmt.add_months(as_of.replace(day=1), -1))
+    return {"now": cached_for(snapshot_id, scope, indicators.indicators_at, as_of),
+            "before": cached_for(snapshot_id, scope, indicators.indicators_at, previous),
+            "scores": cached_for(snapshot_id, scope, indicators.city_scores, end_month=as_of, months=24),
+            "warnings": cached_for(snapshot_id, scope, credit_warnings.warnings_at, as_of)}
+
+
+def warm_views(snapshot_id: str, as_of: dt.date, scope: Scope | None = None) -> None:
+    """Compute into the cache what the first visitors after a load open: 总览 and every
+    indicator's department breakdown (监测指标, 责任单位) at the default month, for the office and
+    leadership scope."""
+    from . import indicators
+
+    scope = scope or Scope.all()
+    cockpit_inputs(as_of, snapshot_id, scope)
+    for indicator_id in indicators.indicator_catalogue()["indicator_id"]:
+        cached_for(snapshot_id, scope, indicators.indicator_by_department, indicator_id, as_of)
+
+
+WARM_INTERVAL_SECONDS = 60
+
+
+def _warm_loop() -> None:
+    import logging
+    import time
+
+    log = logging.getLogger(__name__)
+    warmed = None
+    while True:
+        try:
+            info = app_data.live_snapshot()
+            if info is not None and info.snapshot_id != warmed:
+                _, _, horizon = _reference(info.snapshot_id)
+                warm_views(info.snapshot_id, default_month(info.built_at, horizon))
+                warmed = info.snapshot_id
+                log.info("warmed views of snapshot %s", info.snapshot_id)
+        except Exception:  # a failed warm-up only costs the first visitor time; try again later
+            log.exception("warming the views of the live snapshot failed")
+        time.sleep(WARM_INTERVAL_SECONDS)
+
+
+@st.cache_resource(show_spinner=False)
+def _warmer() -> threading.Thread:
+    thread = threading.Thread(target=_warm_loop, name="dashboard-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_warming() -> None:
+    """Start, once per server process, the thread that warms the views of every newly published
+    snapshot (within WARM_INTERVAL_SECONDS of the publish). Not under AppTest: tests and the page
+    benchmark measure the pages themselves."""
+    if not st.config.get_option("global.appTest"):
+        _warmer()
 
 
 def clear_live_cache() -> None:

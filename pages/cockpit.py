@@ -4,7 +4,7 @@ month), the three weakest indicators with their responsible departments, and the
 this month by type. A tile drills to 监测指标; a warning-type bar to 信用预警."""
 import streamlit as st
 
-from dashboard import charts, credit_warnings, indicators, page_queries, ui
+from dashboard import charts, credit_warnings, page_queries, ui
 from dashboard import formatting as fmt
 
 ctx = ui.context()
@@ -12,7 +12,8 @@ month_text = fmt.fmt_month(ctx.as_of)
 st.title(f"城市信用监测总览 · {month_text}")
 
 # ---- I00 national score and rank --------------------------------------------------------------
-scores = ui.cached(indicators.city_scores, end_month=ctx.as_of, months=24)
+inputs = ui.cockpit_inputs(ctx.as_of)
+scores = inputs["scores"]
 latest = page_queries.home_city_latest(scores)
 st.subheader("全国城市信用监测排名（I00）")
 if latest is None:
@@ -34,8 +35,7 @@ else:
 
 # ---- one tile per indicator -------------------------------------------------------------------
 st.subheader("监测指标")
-tiles = ui.derived(page_queries.indicator_tiles, ui.cached(indicators.indicators_at, ctx.as_of),
-                   ui.cached(indicators.indicators_at, ctx.previous_month))
+tiles = ui.derived(page_queries.indicator_tiles, inputs["now"], inputs["before"])
 PER_ROW = 4
 for start in range(0, len(tiles), PER_ROW):
     cols = st.columns(PER_ROW)
@@ -67,8 +67,7 @@ with left:
 # ---- warnings opened this month by type ---------------------------------------------------------
 with right:
     st.subheader(f"{month_text}新产生的信用预警")
-    opened = ui.derived(page_queries.warnings_opened, ui.cached(credit_warnings.warnings_at, ctx.as_of), ctx.as_of,
-                        credit_warnings.WARNING_TYPES)
+    opened = ui.derived(page_queries.warnings_opened, inputs["warnings"], ctx.as_of, credit_warnings.WARNING_TYPES)
     st.metric("本月新增预警", f"{fmt.fmt_count(page_queries.total(opened, 'n_warnings'))} 条")
     drill = "warnings" in ctx.allowed_pages
     event = ui.plot(charts.count_bar(opened, "warning_type", "type_name", "n_warnings"),

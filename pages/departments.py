@@ -12,7 +12,7 @@ catalogue = ui.cached(indicators.indicator_catalogue, scoped=False, con=False)
 by_department = ui.by_department(catalogue["indicator_id"], ctx.as_of)
 counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
 status = ui.cached(followup.warning_status, ctx.as_of, live=True)
-ranking = ui.derived(page_queries.department_ranking, catalogue, by_department, counts, status, ctx.departments)
+ranking = ui.derived(page_queries.ranking_of, catalogue, by_department, counts, status, ctx.departments)
 codes = [c for c in ranking["department_code"] if c] if not ranking.empty else []
 department = ui.select_param("责任单位", ["", *codes], "department", none_value="",
                              format_func=lambda c: ctx.department_name(c) if c else "请选择责任单位") or None

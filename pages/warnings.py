@@ -15,7 +15,7 @@ TYPES = credit_warnings.WARNING_TYPES
 
 counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
 status = ui.cached(followup.warning_status, ctx.as_of, live=True)
-overview = ui.derived(page_queries.warning_overview, counts)
+overview = ui.derived(page_queries.overview_of, counts)
 codes = [c for c in overview["department_code"] if c] if not overview.empty else []
 if not ctx.scope.sees_all:
     codes = sorted(set(codes) | set(ctx.scope.department_list))
@@ -63,7 +63,7 @@ heading = "、".join(x for x in (ctx.department_name(department) if department e
 st.subheader(f"预警清单{f'（{heading}）' if heading else ''}")
 found = ui.cached(credit_warnings.warnings_at, ctx.as_of, types=(wtype,) if wtype else None,
                   department_code=department)
-listed = ui.derived(page_queries.warning_list, found, status, TYPES, state, wtype, department)
+listed = ui.derived(page_queries.warning_list_of, found, status, TYPES, state, wtype, department)
 st.caption("点击一行查看预警详情并记录处置。")
 picked_row = ui.table(listed, columns.pick("type_name", "subject_name", "uscc", "party_id_masked", "department_name",
                                            "reason", "anchor_records", "risk_level", "escalated", "first_seen_month",

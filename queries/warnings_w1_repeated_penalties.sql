@@ -101,44 +101,35 @@ window_exits AS (
     FROM history
 ),
 
-spans AS (
-    SELECT
-        uscc,
-        decision_date,
-        LEAST(short_exit, publicity_exit, repair_exit) AS short_until,
-        LEAST(long_exit, publicity_exit, repair_exit) AS long_until
-    FROM window_exits
-),
-
 events AS (
+    -- each penalty enters both windows on its decision day and leaves each on its own day
     SELECT
-        uscc,
-        decision_date AS day,
-        CASE WHEN short_until > decision_date THEN 1 ELSE 0 END AS short_change,
-        CASE WHEN long_until > decision_date THEN 1 ELSE 0 END AS long_change
-    FROM spans
-    UNION ALL
-    SELECT uscc, short_until, -1, 0 FROM spans WHERE short_until > decision_date
-    UNION ALL
-    SELECT uscc, long_until, 0, -1 FROM spans WHERE long_until > decision_date
-),
-
-daily_changes AS (
-    SELECT uscc, day, SUM(short_change) AS short_change, SUM(long_change) AS long_change
-    FROM events
-    WHERE day <= $as_of
-    GROUP BY uscc, day
+        x.uscc,
+        CASE k.kind WHEN 0 THEN x.decision_date WHEN 1 THEN x.short_until ELSE x.long_until END AS day,
+        CASE k.kind WHEN 0 THEN 1 WHEN 1 THEN -1 ELSE 0 END AS short_change,
+        CASE k.kind WHEN 0 THEN 1 WHEN 2 THEN -1 ELSE 0 END AS long_change
+    FROM (
+        SELECT
+            uscc,
+            decision_date,
+            -- a penalty that never counts (repaired on its decision day) enters and leaves that day
+            GREATEST(decision_date, LEAST(short_exit, publicity_exit, repair_exit)) AS short_until,
+            GREATEST(decision_date, LEAST(long_exit, publicity_exit, repair_exit)) AS long_until
+        FROM window_exits
+    ) AS x
+    CROSS JOIN (VALUES (0), (1), (2)) AS k (kind)
 ),
 
 checkpoint_counts AS (
+    -- the default window frame (RANGE … CURRENT ROW) sums every event of the day: the counts at
+    -- the end of each change day (a penalty that never counts enters and leaves on one day)
     SELECT
         uscc,
         day,
-        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            AS n_short,
-        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            AS n_long
-    FROM daily_changes
+        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day) AS n_short,
+        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day) AS n_long
+    FROM events
+    WHERE day <= $as_of
 ),
 
 last_gap AS (

@@ -33,20 +33,26 @@ latest_below AS (
     WHERE p.is_below_medium
 ),
 
+history AS (
+    -- the earlier evaluations of the subjects warned at T only
+    SELECT p.uscc, p.eval_date, p.is_below_medium
+    FROM public_evaluations AS p
+    INNER JOIN latest_below AS l ON l.uscc = p.uscc
+),
+
 last_good AS (
     SELECT uscc, MAX(eval_date) AS good_date
-    FROM public_evaluations
+    FROM history
     WHERE NOT is_below_medium
     GROUP BY uscc
 ),
 
 run_start AS (
-    SELECT p.uscc, MIN(p.eval_date) AS start_date
-    FROM public_evaluations AS p
-    INNER JOIN latest_below AS l ON l.uscc = p.uscc
-    LEFT JOIN last_good AS g ON g.uscc = p.uscc
-    WHERE g.good_date IS NULL OR p.eval_date > g.good_date
-    GROUP BY p.uscc
+    SELECT h.uscc, MIN(h.eval_date) AS start_date
+    FROM history AS h
+    LEFT JOIN last_good AS g ON g.uscc = h.uscc
+    WHERE g.good_date IS NULL OR h.eval_date > g.good_date
+    GROUP BY h.uscc
 )
 
 SELECT

@@ -22,7 +22,7 @@ def _ranking(env):
     counts = credit_warnings.warning_counts(env.con, env.engine, AS_OF, OFFICE)
     status = followup.warning_status(env.con, env.engine, AS_OF, OFFICE)
     names = page_queries.departments(env.con).set_index("department_code")["short_name"].to_dict()
-    return page_queries.department_ranking(catalogue, by_department, counts, status, names)
+    return page_queries.ranking_of(catalogue, by_department, counts, status, names)
 
 
 def _card(env, code):

@@ -216,3 +216,28 @@ def test_before_the_first_load_pages_say_so(monkeypatch, tmp_path):
     no_errors(status)
     assert status.title[0].value == "数据状态"
     opstore.dispose_all()
+
+
+def test_download_of_a_ready_frame():
+    download = exports.Download(key="test|ready", frame=pd.DataFrame({"说明": ["@SUM(A1)"]}), kinds={})
+    assert download.csv().decode("utf-8-sig").splitlines() == ["说明", "'@SUM(A1)"]
+
+
+def test_warming_after_a_publish_fills_the_cockpit_cache(pages_env, monkeypatch):
+    import functools
+
+    ui.warm_views(pages_env.snapshot.snapshot_id, AS_OF)
+    calls = []
+    original = indicators.indicators_at
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(indicators, "indicators_at", counted)
+    at = app("leader", params={"month": MONTH})
+    no_errors(at)
+    assert calls == []  # both months came from the warm cache
+    app("leader", params={"month": "2026-04"})
+    assert len(calls) == 2  # another month is computed on demand
