@@ -121,13 +121,15 @@ events AS (
 ),
 
 checkpoint_counts AS (
-    -- the default window frame (RANGE … CURRENT ROW) sums every event of the day: the counts at
+    -- a RANGE frame sums every event of the same day: the counts at
     -- the end of each change day (a penalty that never counts enters and leaves on one day)
     SELECT
         uscc,
         day,
-        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day) AS n_short,
-        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day) AS n_long
+        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            AS n_short,
+        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            AS n_long
     FROM events
     WHERE day <= $as_of
 ),
