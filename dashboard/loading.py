@@ -213,7 +213,12 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
             runs.finish_run(engine, run_id, outcome.status, outcome.snapshot_id, outcome.error, outcome.notes)
     from .users import after_load  # access hooks: the audit entry, demo accounts gone once real data is live
 
-    after_load(settings, outcome)
+    try:
+        after_load(settings, outcome)
+    except Exception as exc:  # the snapshot is published already: report, never undo or crash
+        outcome.notes = (outcome.notes + "；" if outcome.notes else "") + f"装载后处理失败：{exc}"
+        if progress is not None:
+            progress(f"警告：装载后处理（审计记录、演示账号）失败：{exc}")
     return outcome
 
 

@@ -90,3 +90,23 @@ def test_license_facts_department_and_status(warehouse):
         "SELECT license_no, department_code, is_valid_status, has_valid_uscc, valid_to FROM license_facts ORDER BY 1"
     ).fetchall()
     assert rows == [("L1", "transport", True, True, D(2025, 1, 1)), ("L2", None, False, False, None)]
+
+
+def test_government_parties_never_include_natural_persons(warehouse):
+    """W4 / I19: the name keywords (院, 场 …) apply to organizations without a valid USCC, never to
+    a party identified by a resident ID number."""
+    from dashboard.identifiers import make_resident_id
+
+    base = dict(court="鹤岗市中级人民法院", filed_date=D(2024, 1, 5), is_dishonest=False)
+    schema.insert_current_rows(warehouse, "executees", [
+        dict(base, case_no="(2024)黑04执1号", party_name="鹤岗市某区人民政府"),
+        dict(base, case_no="(2024)黑04执2号", party_name="张院",
+             party_id_no=make_resident_id("230402", D(1980, 5, 6), "123")),
+        dict(base, case_no="(2024)黑04执3号", party_name="鹤岗市某农场有限公司", uscc=ENTERPRISE),
+        dict(base, case_no="(2024)黑04执4号", party_name="鹤岗市某局", uscc=GOVERNMENT),
+    ])
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT record_ref, matched_by, department_code FROM government_party_records ORDER BY record_ref"
+    ).fetchall()
+    assert rows == [("(2024)黑04执1号", "name", "court"), ("(2024)黑04执4号", "uscc", "court")]

@@ -5,7 +5,8 @@
 --          13 群众团体); or, when the USCC is missing or fails P3, a name containing a keyword of
 --          government.name_keywords and none of government.name_exclusions. A valid USCC of any
 --          other kind is not a government body, and kinds in government.never_kinds (91/92/93)
---          never are. party_key identifies the party: its valid USCC, else 'name:' + its name.
+--          never are, nor is a party identified by a resident ID number (a natural person,
+--          e.g. 张院 or 李场). party_key identifies the party: its valid USCC, else 'name:' + its name.
 --          W4 reads the executees rows, I19 both.
 -- parameters: $government_kind_pattern, $government_never_kind_pattern, $government_name_pattern,
 --             $government_exclusion_pattern (regular expressions built from settings [government]
@@ -19,6 +20,7 @@ WITH executee_parties AS (
         e.party_name,
         e.uscc,
         e.uscc IS NOT NULL AND (';' || e._flags || ';') NOT LIKE '%;uscc_invalid;%' AS is_uscc_valid,
+        e.party_id_no IS NOT NULL AS is_natural_person,
         e.court AS authority,
         e.filed_date AS start_date,
         e.closed_date AS end_date,
@@ -40,6 +42,7 @@ listing_parties AS (
         COALESCE(s.subject_name, r.name) AS party_name,
         s.uscc,
         s.uscc IS NOT NULL AND (';' || s._flags || ';') NOT LIKE '%;uscc_invalid;%' AS is_uscc_valid,
+        FALSE AS is_natural_person,
         s.department AS authority,
         s.listed_date AS start_date,
         s.removed_date AS end_date,
@@ -60,6 +63,8 @@ classified AS (
         p.*,
         CASE WHEN p.is_uscc_valid THEN SUBSTR(p.uscc, 1, 2) END AS uscc_kind,
         CASE
+            -- a party identified by a resident ID number is a natural person, whatever the name
+            WHEN p.is_natural_person THEN FALSE
             WHEN p.is_uscc_valid AND REGEXP_MATCHES(SUBSTR(p.uscc, 1, 2), $government_never_kind_pattern) THEN FALSE
             WHEN p.is_uscc_valid THEN REGEXP_MATCHES(SUBSTR(p.uscc, 1, 2), $government_kind_pattern)
             ELSE COALESCE(REGEXP_MATCHES(p.party_name, $government_name_pattern)
