@@ -1,5 +1,5 @@
 """Named load sources (sources.toml): drop folders and databases, each with its load modes and
-its schedule. See sources.example.toml for the format and docs/loading.md for how it is used.
+its schedule. See sources.example.toml for the format and the README (Loading data) for how it is used.
 
 The file is $DASHBOARD_SOURCES, else sources.toml in the project folder. A database URL is never
 written in the file: the source names the environment variable that holds it (`url_env`), and the

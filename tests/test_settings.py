@@ -1,5 +1,5 @@
 """Settings are data and documented: every key of dashboard/settings.toml (and every environment
-variable the package reads) is listed in docs/settings.md with its shipped default, and changing a
+variable the package reads) is listed in README.md with its shipped default, and changing a
 setting changes a result without touching SQL."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dashboard.settings import DEFAULT_SETTINGS_FILE, PACKAGE_DIR, PROJECT_DIR, 
 
 from indicator_data import D, build, penalty, subject, uscc
 
-DOC = PROJECT_DIR / "docs" / "settings.md"
+DOC = PROJECT_DIR / "README.md"
 T = D(2024, 6, 30)
 
 
@@ -28,9 +28,17 @@ def _flat_settings() -> dict[str, object]:
     return flat
 
 
+def _settings_section() -> list[str]:
+    """The lines of the README's settings section (up to the next top-level section)."""
+    lines = DOC.read_text(encoding="utf-8").splitlines()
+    start = lines.index("## Settings and environment variables")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[start:end]
+
+
 def _doc_rows() -> dict[str, list[str]]:
     rows = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in _settings_section():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("| `") and len(cells) >= 2:
             rows[cells[0].strip("`")] = [c.strip("`") for c in cells[1:]]
@@ -52,7 +60,7 @@ def test_every_setting_is_documented_with_its_default():
             missing.append(key)
         elif docs[key][0] != _doc(value):
             wrong.append((key, docs[key][0], _doc(value)))
-    assert not missing, f"settings not in docs/settings.md: {missing}"
+    assert not missing, f"settings not in README.md: {missing}"
     assert not wrong, f"documented defaults differ from settings.toml: {wrong}"
     documented = {k for k in docs if "." in k and not k.startswith("indicators.")}
     assert documented <= set(flat), f"documented but not settings: {sorted(documented - set(flat))}"
@@ -64,7 +72,7 @@ def test_every_indicator_target_is_documented():
     assert set(targets) == set(ind.indicator_catalogue(Settings.load(env={}))["indicator_id"])
     for indicator_id, values in targets.items():
         row = docs.get(f"indicators.{indicator_id}")
-        assert row is not None, f"indicators.{indicator_id} not in docs/settings.md"
+        assert row is not None, f"indicators.{indicator_id} not in README.md"
         assert row[:2] == [_doc(values["target"]), _doc(values["tolerance"])], indicator_id
 
 
