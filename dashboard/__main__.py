@@ -43,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "pass_through", False):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.extra = extra
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SystemExit as exc:  # a command's own refusal (e.g. no snapshot yet): message on stderr, exit 1
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

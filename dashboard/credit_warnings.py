@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 from sqlalchemy import Engine
 
+from . import snapshots
 from .access import Scope
 from .db import as_date, run_query
 from .privacy import mask_frame
@@ -200,17 +201,6 @@ def write_utf8(text: str) -> None:
     sys.stdout.buffer.flush()
 
 
-def open_live_snapshot(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the live warehouse snapshot; exits with a Chinese message before
-    the first load."""
-    from . import snapshots
-
-    live = snapshots.current_snapshot(settings)
-    if live is None:
-        raise SystemExit("尚未装载数据：请先运行 python -m dashboard load <数据目录>")
-    return snapshots.connect_readonly(live.path)
-
-
 def _cmd_warnings(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
@@ -219,7 +209,7 @@ def _cmd_warnings(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"参数错误：{exc}", file=sys.stderr)
         return 2
-    con = open_live_snapshot(settings)
+    con = snapshots.open_live(settings)
     try:
         # The command line never shows personal data unmasked.
         frame = warnings_at(con, as_of, Scope.all(), types=types, department_code=args.department,

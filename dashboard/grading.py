@@ -133,7 +133,8 @@ def spotcheck_plan(con: duckdb.DuckDBPyConnection, department_code: str, as_of: 
 # ---- command line ---------------------------------------------------------------------------
 
 def _cmd_spotcheck(args: argparse.Namespace) -> int:
-    from .credit_warnings import frame_text, frame_to_records, open_live_snapshot, write_utf8
+    from . import snapshots
+    from .credit_warnings import frame_text, frame_to_records, write_utf8
 
     settings = get_settings()
     try:
@@ -141,7 +142,7 @@ def _cmd_spotcheck(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"参数错误：{exc}", file=sys.stderr)
         return 2
-    con = open_live_snapshot(settings)
+    con = snapshots.open_live(settings)
     try:
         plan, drawn = spotcheck_plan(con, args.department, as_of, args.seed, Scope.all(), settings=settings)
     finally:

@@ -365,14 +365,6 @@ def city_scores(con: duckdb.DuckDBPyConnection, scope: Scope, end_month: dt.date
 
 # --- command line -------------------------------------------------------------------------
 
-def open_live_snapshot(settings: Settings) -> duckdb.DuckDBPyConnection | None:
-    """A read-only connection to the live warehouse snapshot, or None before the first load."""
-    from .snapshots import connect_readonly, current_snapshot
-
-    info = current_snapshot(settings)
-    return None if info is None else connect_readonly(info.path)
-
-
 def _json_value(value: Any) -> Any:
     if value is None or value is pd.NA:
         return None
@@ -402,10 +394,9 @@ def indicator_records(frame: pd.DataFrame, as_of: dt.date) -> list[dict[str, Any
 def _cli_indicators(args: argparse.Namespace) -> int:
     settings = get_settings()
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
-    con = open_live_snapshot(settings)
-    if con is None:
-        print("尚无已发布的数据快照：请先运行 python -m dashboard load", file=sys.stderr)
-        return 1
+    from . import snapshots
+
+    con = snapshots.open_live(settings)
     try:
         frame = indicators_at(con, as_of, Scope.all(), settings=settings)
     finally:

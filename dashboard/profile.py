@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import credit_warnings, grading
+from . import credit_warnings, grading, snapshots
 from .access import Scope
 from .db import as_date, run_query
 from .privacy import mask_frame
@@ -134,13 +134,6 @@ def subject_profile(con: duckdb.DuckDBPyConnection, uscc: str, as_of: dt.date | 
 
 # ---- command line ---------------------------------------------------------------------------
 
-def _open_current(settings: Settings) -> duckdb.DuckDBPyConnection:
-    from . import snapshots
-
-    live = snapshots.current_snapshot(settings)
-    if live is None:
-        raise SystemExit("尚未装载数据：请先运行 python -m dashboard load <数据目录>")
-    return snapshots.connect_readonly(live.path)
 
 
 def _jsonable(value: Any) -> Any:
@@ -188,7 +181,7 @@ def profile_text(profile: dict[str, pd.DataFrame]) -> str:
 def _cmd_profile(args: argparse.Namespace) -> int:
     settings = get_settings()
     scope = Scope.all()  # the command line never shows personal data unmasked
-    con = _open_current(settings)
+    con = snapshots.open_live(settings)
     try:
         if args.search:
             found = search_subjects(con, args.search, scope, limit=args.limit)

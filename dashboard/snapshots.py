@@ -130,6 +130,18 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+NO_SNAPSHOT_MESSAGE = "尚无已发布的数据快照（尚未装载数据）：请先运行 python -m dashboard load <数据目录>"
+
+
+def open_live(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the live snapshot for the command line; before the first load
+    it exits with status 1 and a Chinese message on stderr."""
+    live = current_snapshot(settings)
+    if live is None:
+        raise SystemExit(NO_SNAPSHOT_MESSAGE)
+    return connect_readonly(live.path)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename or unlink in this directory durable."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
