@@ -126,6 +126,10 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
     return out[list(WARNING_COLUMNS)]
 
 
+COUNT_COLUMNS = ["department_code", "department_name", "warning_type", "n_open", "n_acted", "n_overdue",
+                 "n_resolved", "median_working_days_to_first_action"]
+
+
 def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope,
                    settings: Settings | None = None) -> pd.DataFrame:
     """Per routed department and warning type at `as_of`: n_open (holding at T), n_acted (of those,
@@ -134,11 +138,20 @@ def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
     working days from first appearance to first action. See dashboard.followup."""
     from .followup import warning_status
 
-    status = warning_status(con, engine, as_of, scope, settings=settings)
-    columns = ["department_code", "department_name", "warning_type", "n_open", "n_acted", "n_overdue",
-               "n_resolved", "median_working_days_to_first_action"]
+    return counts_from_status(warning_status(con, engine, as_of, scope, settings=settings),
+                              department_short_names(con))
+
+
+def department_short_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """department_code → short name (市税务局), as the count tables show them."""
+    return run_query(con, "page_departments").set_index("department_code")["short_name"].to_dict()
+
+
+def counts_from_status(status: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """warning_counts from an already computed followup.warning_status frame (pages hold that frame
+    anyway: counting it again from scratch would evaluate every warning twice more)."""
     if status.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COUNT_COLUMNS)
     status = status.assign(
         is_open=status["holds"],
         is_acted=status["holds"] & status["first_action_date"].notna(),
@@ -153,14 +166,13 @@ def warning_counts(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
         n_resolved=("is_resolved", "sum"),
         median_working_days_to_first_action=("working_days_to_first_action", "median"),
     ).reset_index()
-    names = run_query(con, "page_departments").set_index("department_code")["short_name"]
     out["department_code"] = out["department_code"].replace("", None)
     out["department_name"] = out["department_code"].map(names).astype(object).where(lambda n: n.notna(), None)
     out = out.astype({c: int for c in ("n_open", "n_acted", "n_overdue", "n_resolved")})
     order = {t: i for i, t in enumerate(WARNING_TYPES)}
     out = out.assign(_order=out["warning_type"].map(order)).sort_values(
         ["department_code", "_order"], na_position="last", kind="stable").reset_index(drop=True)
-    return out[columns]
+    return out[COUNT_COLUMNS]
 
 
 # ---- command line ---------------------------------------------------------------------------

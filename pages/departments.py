@@ -10,8 +10,9 @@ from dashboard import formatting as fmt
 ctx = ui.context()
 catalogue = ui.cached(indicators.indicator_catalogue, scoped=False, con=False)
 by_department = ui.by_department(catalogue["indicator_id"], ctx.as_of)
-counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
 status = ui.cached(followup.warning_status, ctx.as_of, live=True)
+counts = ui.derived(credit_warnings.counts_from_status, status,
+                    ui.cached(credit_warnings.department_short_names, scoped=False))
 ranking = ui.derived(page_queries.ranking_of, catalogue, by_department, counts, status, ctx.departments)
 codes = [c for c in ranking["department_code"] if c] if not ranking.empty else []
 department = ui.select_param("责任单位", ["", *codes], "department", none_value="",

@@ -13,8 +13,9 @@ ctx = ui.context()
 FLASH = "_warnings_flash"
 TYPES = credit_warnings.WARNING_TYPES
 
-counts = ui.cached(credit_warnings.warning_counts, ctx.as_of, live=True)
 status = ui.cached(followup.warning_status, ctx.as_of, live=True)
+counts = ui.derived(credit_warnings.counts_from_status, status,
+                    ui.cached(credit_warnings.department_short_names, scoped=False))
 overview = ui.derived(page_queries.overview_of, counts)
 codes = [c for c in overview["department_code"] if c] if not overview.empty else []
 if not ctx.scope.sees_all:
