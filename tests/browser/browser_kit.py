@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
-from playwright.sync_api import Page, TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Page, TimeoutError as PlaywrightTimeout, expect
 
 from dashboard.settings import PROJECT_DIR
 
@@ -50,11 +50,19 @@ def open_as(page: Page, base_url: str, username: str, page_title: str | None = N
         go_to(page, page_title)
 
 
-def go_to(page: Page, page_title: str) -> None:
-    """Switch page through the sidebar menu (same session) and wait for its run to finish."""
+def go_to(page: Page, page_title: str, attempts: int = 3) -> None:
+    """Switch page through the sidebar menu (same session) and wait for its run to finish. The
+    menu is re-rendered by every run, so the link is looked up afresh while waiting, and a click
+    that landed while the previous run was still redrawing the menu is repeated."""
     link = nav_link(page, page_title)
-    link.click()
-    page.wait_for_function("(el) => el.getAttribute('aria-current') === 'page'", arg=link.element_handle())
+    for attempt in range(attempts):
+        link.click()
+        try:
+            expect(link).to_have_attribute("aria-current", "page", timeout=15_000)
+            break
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
     settle(page)
 
 
