@@ -282,7 +282,7 @@ def test_cli_profile_json_masked(con, tmp_path, monkeypatch, capsys):
     settings = Settings.load(env={"DASHBOARD_DATA_DIR": str(tmp_path / "data")})
     building = snapshots.paths(settings).building_path("20240930T000000.000Z-test")
     building.parent.mkdir(parents=True)
-    con.execute(f"ATTACH '{building}' AS snap")
+    con.execute("ATTACH ? AS snap", [str(building)])
     con.execute("COPY FROM DATABASE warehouse TO snap")
     con.execute("DETACH snap")
     snapshots.install(settings, building, "20240930T000000.000Z-test")
