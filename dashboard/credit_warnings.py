@@ -25,6 +25,8 @@ from typing import Any, Iterable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine
 
 from . import snapshots
@@ -75,11 +77,17 @@ def warning_params(as_of: dt.date, settings: Settings, uscc: str | None = None) 
         "long_months": w.long_months,
         "long_min_decisions": w.long_min_decisions,
         "licence_horizon_months": w.licence_horizon_months,
-        "public_evaluation_name": settings.grades.public_evaluation_name,
-        "below_medium_grades": ";".join(settings.grades.below_medium),
         "default_buffer_days": settings.default_buffer_days,
         "w5_department": settings.routing["w5_department"],
     }
+
+
+def split_anchors(joined: pd.Series) -> pd.Series:
+    """'|'-joined record ids → a list per row, kept in Arrow (pd.ArrowDtype(list<string>)): each
+    value reads as a Python list, but none is built until it is read. Building 10^6 Python strings
+    up front took longer than the warning rules themselves at province scale."""
+    lists = pc.split_pattern(pa.array(joined, type=pa.string()), ANCHOR_SEPARATOR)
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=joined.index, name=joined.name)
 
 
 def warning_type_of(warning_id: str) -> str | None:
@@ -112,7 +120,7 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
         # one department: the scope filter narrowed to it (nothing when the viewer may not see it)
         allowed = scope.sees_all or department_code in scope.department_list
         scope = Scope(departments=frozenset([department_code] if allowed else []), personal_data=scope.personal_data)
-    frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code")
+    frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code", columnar=True)
               for t in _check_types(types)]
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -121,7 +129,7 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
     if not scope.personal_data and out["is_natural_person"].any():
         out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
     out = out.rename(columns={"party_id_no": "party_id_masked"})
-    out["anchor_records"] = out["anchor_records"].str.split(ANCHOR_SEPARATOR)
+    out["anchor_records"] = split_anchors(out["anchor_records"])
     out["escalated"] = out["escalated"].astype(bool)
     return out[list(WARNING_COLUMNS)]
 

@@ -35,15 +35,27 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Run SQL with bound named parameters and fetch the whole result."""
-    return con.execute(sql, bind(sql, params or {})).df()
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None,
+            columnar: bool = False) -> pd.DataFrame:
+    """Run SQL with bound named parameters and fetch the whole result.
+
+    With `columnar` the result travels through Arrow: text stays in Arrow buffers instead of
+    becoming one Python object per cell, about twice as fast from 10^5 rows on. The frame is the
+    same as without it for text, numbers, booleans and dates (datetime64[us]); DECIMAL columns
+    would arrive as Python Decimals, so columnar is for queries that return none."""
+    bound = bind(sql, params or {})
+    if not columnar:
+        return con.execute(sql, bound).df()
+    frame = con.sql(sql, params=bound).to_arrow_table().to_pandas(date_as_object=False)
+    dates = [c for c, t in frame.dtypes.items() if t.kind == "M" and getattr(t, "tz", None) is None
+             and t != "datetime64[us]"]
+    return frame.astype({c: "datetime64[us]" for c in dates}) if dates else frame
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
-              scope: Scope | None = None, scope_column: str | None = None) -> pd.DataFrame:
+              scope: Scope | None = None, scope_column: str | None = None, columnar: bool = False) -> pd.DataFrame:
     """Run queries/<name>.sql. With `scope_column`, rows whose department is outside the viewer's
-    scope are removed here, in SQL, so no query function can forget it."""
+    scope are removed here, in SQL, so no query function can forget it. `columnar`: see run_sql."""
     sql = query_text(name)
     params = dict(params or {})
     if scope_column is not None:
@@ -55,7 +67,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
                f"WHERE $scope_all OR list_contains($scope_departments, scoped.{scope_column})")
         params["scope_all"] = scope.sees_all
         params["scope_departments"] = scope.department_list
-    return run_sql(con, sql, params)
+    return run_sql(con, sql, params, columnar=columnar)
 
 
 def as_date(value: dt.date | str) -> dt.date:

@@ -148,9 +148,10 @@ def previous_month_end(day: dt.date) -> dt.date:
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
-STATUS_COLUMNS = ("warning_id", "warning_type", "uscc", "subject_name", "department_code", "department_name",
-                  "reason", "holds", "status", "first_seen_date", "deadline_date", "first_action_date",
-                  "working_days_to_first_action", "is_overdue", "n_steps")
+STATUS_COLUMNS = ("warning_id", "warning_type", "uscc", "party_id_masked", "subject_name", "department_code",
+                  "department_name", "reason", "anchor_records", "risk_level", "escalated", "repair_status",
+                  "expiry_date", "first_seen_month", "holds", "status", "first_seen_date", "deadline_date",
+                  "first_action_date", "working_days_to_first_action", "is_overdue", "n_steps")
 
 
 def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope,
@@ -159,8 +160,10 @@ def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
     its follow-up status (STATUS_COLUMNS): status (latest recorded step on or before T, 新产生 when
     none, 已解除 when it no longer holds), deadline_date (first_seen_date + the action SLA in working
     days), first_action_date, working_days_to_first_action (Int64) and is_overdue (see the module
-    doc). Dates are datetime.date or None; the warning's own columns are as warnings_at gives them.
-    Holding warnings come first, in warnings_at order."""
+    doc). Dates are datetime.date or None; the warning's own columns (every column of warnings_at)
+    are as warnings_at gives them, and missing for a warning that holds at neither date. Holding
+    warnings come first, in warnings_at order: `status[status["holds"]]` is warnings_at(as_of), so
+    a page holding this frame need not evaluate the warnings again for its list."""
     from .credit_warnings import warning_type_of, warnings_at
 
     settings = settings or get_settings()

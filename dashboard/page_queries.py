@@ -230,33 +230,24 @@ def warning_counts_of(counts: pd.DataFrame, types: Mapping[str, str], department
     return counts.assign(type_name=counts["warning_type"].map(types)).reset_index(drop=True)
 
 
-def warning_list_of(warnings: pd.DataFrame, status: pd.DataFrame, types: Mapping[str, str],
-                    state: str | None = None, warning_type: str | None = None,
-                    department_code: str | None = None) -> pd.DataFrame:
-    """A warning list with its follow-up: `warnings` (warnings_at, already narrowed to a type and
-    department) with status, deadline_date, first_action_date, working_days_to_first_action,
-    is_overdue, n_steps from `status` (warning_status), and type_name. `state` narrows it: open
-    (no action yet), acted, overdue, or resolved — the 已解除 warnings of `status` (no longer held,
-    so not in `warnings`), narrowed to the same type and department."""
-    if state == "resolved":
-        rows = status[~status["holds"].astype(bool)]
-        if warning_type:
-            rows = rows[rows["warning_type"] == warning_type]
-        if department_code:
-            rows = rows[rows["department_code"] == department_code]
-        return rows.assign(type_name=rows["warning_type"].map(types)).reset_index(drop=True)
-    keep = ["warning_id", "status", "deadline_date", "first_action_date", "working_days_to_first_action",
-            "is_overdue", "n_steps"]
-    out = warnings.merge(status[[c for c in keep if c in status.columns]], on="warning_id", how="left")
-    out["type_name"] = out["warning_type"].map(types)
-    acted = out["first_action_date"].notna()
-    if state == "open":
-        out = out[~acted]
-    elif state == "acted":
-        out = out[acted]
+def warning_list_of(status: pd.DataFrame, types: Mapping[str, str], state: str | None = None,
+                    warning_type: str | None = None, department_code: str | None = None) -> pd.DataFrame:
+    """A warning list with its follow-up, from `status` (followup.warning_status: every column of
+    warnings_at plus status, deadline_date, first_action_date, working_days_to_first_action,
+    is_overdue, n_steps), narrowed to a type and department, with type_name. Without `state` it
+    lists the warnings holding at T; `state` narrows them: open (no action yet), acted, overdue; or
+    it lists the resolved ones (已解除: no longer held)."""
+    rows = status[status["holds"].astype(bool) != (state == "resolved")]
+    if warning_type:
+        rows = rows[rows["warning_type"] == warning_type]
+    if department_code:
+        rows = rows[rows["department_code"] == department_code]
+    if state in ("open", "acted"):
+        acted = rows["first_action_date"].notna()
+        rows = rows[acted if state == "acted" else ~acted]
     elif state == "overdue":
-        out = out[out["is_overdue"].fillna(False).astype(bool)]
-    return out.reset_index(drop=True)
+        rows = rows[rows["is_overdue"].fillna(False).astype(bool)]
+    return rows.assign(type_name=rows["warning_type"].map(types)).reset_index(drop=True)
 
 
 def warning_detail(status: pd.DataFrame, warning_id: str, types: Mapping[str, str]) -> dict[str, Any] | None:
@@ -398,13 +389,11 @@ def warning_overview(con: Any, engine: Any, as_of: dt.date, scope: Scope) -> pd.
 
 def warning_list(con: Any, engine: Any, as_of: dt.date, scope: Scope, warning_type: str | None = None,
                  department_code: str | None = None, state: str | None = None) -> pd.DataFrame:
-    """warning_list_of over warnings_at and warning_status at `as_of` (see there)."""
+    """warning_list_of over warning_status at `as_of` (see there)."""
     from . import credit_warnings, followup
 
-    found = credit_warnings.warnings_at(con, as_of, scope, types=[warning_type] if warning_type else None,
-                                        department_code=department_code)
     status = followup.warning_status(con, engine, as_of, scope)
-    return warning_list_of(found, status, credit_warnings.WARNING_TYPES, state, warning_type, department_code)
+    return warning_list_of(status, credit_warnings.WARNING_TYPES, state, warning_type, department_code)
 
 
 def department_ranking(con: Any, engine: Any, as_of: dt.date, scope: Scope) -> pd.DataFrame:

@@ -169,6 +169,11 @@ def mart_params(settings: Settings) -> dict[str, Any]:
         "serious_min_months": pub.serious_min_months,
         "serious_max_months": pub.serious_max_months,
         "public_evaluation_name": settings.grades.public_evaluation_name,
+        "below_medium_grades": ";".join(settings.grades.below_medium),
+        "short_months": settings.windows.short_months,
+        "short_min_decisions": settings.windows.short_min_decisions,
+        "long_months": settings.windows.long_months,
+        "long_min_decisions": settings.windows.long_min_decisions,
         # W4 / I19 government-body test (marts/30_government_parties.sql): settings lists as
         # regular expressions, since rule SQL may not use list functions
         "government_kind_pattern": _any_of(settings.government.uscc_kinds, whole=True),

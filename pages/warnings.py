@@ -62,9 +62,7 @@ if row is not None and (row["department_code"] != department or row["warning_typ
 heading = "、".join(x for x in (ctx.department_name(department) if department else None,
                                 TYPES.get(wtype) if wtype else None) if x)
 st.subheader(f"预警清单{f'（{heading}）' if heading else ''}")
-found = ui.cached(credit_warnings.warnings_at, ctx.as_of, types=(wtype,) if wtype else None,
-                  department_code=department)
-listed = ui.derived(page_queries.warning_list_of, found, status, TYPES, state, wtype, department)
+listed = ui.derived(page_queries.warning_list_of, status, TYPES, state, wtype, department)
 st.caption("点击一行查看预警详情并记录处置。")
 picked_row = ui.table(listed, columns.pick("type_name", "subject_name", "uscc", "party_id_masked", "department_name",
                                            "reason", "anchor_records", "risk_level", "escalated", "first_seen_month",

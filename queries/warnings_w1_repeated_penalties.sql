@@ -8,13 +8,12 @@
 --          anchor_records = the counted decision numbers ('|'-joined); subject_name = the party name
 --          on them (the published name; no registry lookup). The warning is identified by
 --          the decision that opened the current episode (the day the condition last began to hold
---          without a break up to T), so its id stays the same while the condition holds.
+--          without a break up to T; episodes are computed once per load in
+--          marts/30_repeated_penalty_spans.sql), so its id stays the same while the condition holds.
 -- parameters: $as_of, $short_months, $short_min_decisions, $long_months, $long_min_decisions,
 --             $uscc (one subject, or NULL for all)
 -- source: RULES.md W1, P7, P9; 000 §二(一) 一 ("半年内受到两次及以上行政处罚、或一年内受到3次及以上
 --         行政处罚且行政处罚信息还在公示期")
--- (The P7/subject filter appears twice below: two scans that each keep their own date filter are
--- cheaper than one shared scan of every penalty.)
 WITH counted_at_t AS (
     SELECT
         uscc,
@@ -64,96 +63,13 @@ counted_decisions AS (
        OR (NOT w.long_rule_holds AND c.in_short_window)
 ),
 
--- Episode start: a sweep over the warned subjects' penalties. Each counts in a window from its
--- decision date until the first of: leaving the window (the first day T with T − N months >= the
--- decision date: decision + N months, or the day after when that month end was clamped), the day
--- after its publicity ends, its repair approval. Running sums of the enter/leave events give the
--- counts on every day they change; the episode starts on the first change day after the last day
--- the condition did not hold.
-history AS (
-    SELECT p.uscc, p.decision_no, p.decision_date, p.publicity_end_date, p.repaired_date
-    FROM penalty_facts AS p
-    INNER JOIN warned AS w ON w.uscc = p.uscc
-    WHERE p.is_public_credit_info
-      AND NOT COALESCE(p.is_natural_person, FALSE)
-      AND p.decision_date <= $as_of
-),
-
-window_exits AS (
-    SELECT
-        uscc,
-        decision_no,
-        decision_date,
-        COALESCE(repaired_date, CAST(publicity_end_date + INTERVAL 1 DAY AS DATE)) AS repair_exit,
-        CAST(publicity_end_date + INTERVAL 1 DAY AS DATE) AS publicity_exit,
-        CASE
-            WHEN EXTRACT(DAY FROM CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE))
-                 < EXTRACT(DAY FROM decision_date)
-                THEN CAST(decision_date + $short_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE)
-            ELSE CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE)
-        END AS short_exit,
-        CASE
-            WHEN EXTRACT(DAY FROM CAST(decision_date + $long_months * INTERVAL 1 MONTH AS DATE))
-                 < EXTRACT(DAY FROM decision_date)
-                THEN CAST(decision_date + $long_months * INTERVAL 1 MONTH + INTERVAL 1 DAY AS DATE)
-            ELSE CAST(decision_date + $long_months * INTERVAL 1 MONTH AS DATE)
-        END AS long_exit
-    FROM history
-),
-
-events AS (
-    -- each penalty enters both windows on its decision day and leaves each on its own day
-    SELECT
-        x.uscc,
-        CASE k.kind WHEN 0 THEN x.decision_date WHEN 1 THEN x.short_until ELSE x.long_until END AS day,
-        CASE k.kind WHEN 0 THEN 1 WHEN 1 THEN -1 ELSE 0 END AS short_change,
-        CASE k.kind WHEN 0 THEN 1 WHEN 2 THEN -1 ELSE 0 END AS long_change
-    FROM (
-        SELECT
-            uscc,
-            decision_date,
-            -- a penalty that never counts (repaired on its decision day) enters and leaves that day
-            GREATEST(decision_date, LEAST(short_exit, publicity_exit, repair_exit)) AS short_until,
-            GREATEST(decision_date, LEAST(long_exit, publicity_exit, repair_exit)) AS long_until
-        FROM window_exits
-    ) AS x
-    CROSS JOIN (VALUES (0), (1), (2)) AS k (kind)
-),
-
-checkpoint_counts AS (
-    -- a RANGE frame sums every event of the same day: the counts at
-    -- the end of each change day (a penalty that never counts enters and leaves on one day)
-    SELECT
-        uscc,
-        day,
-        SUM(short_change) OVER (PARTITION BY uscc ORDER BY day RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            AS n_short,
-        SUM(long_change) OVER (PARTITION BY uscc ORDER BY day RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            AS n_long
-    FROM events
-    WHERE day <= $as_of
-),
-
-last_gap AS (
-    SELECT uscc, MAX(day) AS gap_day
-    FROM checkpoint_counts
-    WHERE n_short < $short_min_decisions AND n_long < $long_min_decisions
-    GROUP BY uscc
-),
-
-episode_start AS (
-    SELECT c.uscc, MIN(c.day) AS start_day
-    FROM checkpoint_counts AS c
-    LEFT JOIN last_gap AS g ON g.uscc = c.uscc
-    WHERE g.gap_day IS NULL OR c.day > g.gap_day
-    GROUP BY c.uscc
-),
-
 episode_anchor AS (
-    SELECT e.uscc, e.start_day, MIN(h.decision_no) AS opening_decision_no
-    FROM episode_start AS e
-    LEFT JOIN history AS h ON h.uscc = e.uscc AND h.decision_date = e.start_day
-    GROUP BY e.uscc, e.start_day
+    -- the episode holding at T (computed once per load: marts/30_repeated_penalty_spans.sql)
+    SELECT s.uscc, s.episode_start AS start_day, s.opening_decision_no
+    FROM repeated_penalty_spans AS s
+    INNER JOIN warned AS w ON w.uscc = s.uscc
+    WHERE s.span_from <= $as_of
+      AND (s.span_until IS NULL OR s.span_until > $as_of)
 ),
 
 subject_anchors AS (
