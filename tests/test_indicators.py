@@ -316,6 +316,40 @@ def test_i10_grading_departments_and_enterprises(tmp_path):
     assert departments.loc["tax", "n_subjects"] == 1 and not departments.loc["market", "has_results"]
 
 
+def test_i10_series_points_equal_the_indicator_at_each_month_end(tmp_path):
+    """The series counts enterprises per point through bit masks; each point must still be exactly
+    what indicators_at computes on that date: windows sliding past evaluations, enterprises
+    opening and closing, gaps between evaluations, several evaluations of one enterprise."""
+    e = [uscc("91", 70 + i) for i in range(6)]
+    con = build(tmp_path / "w.duckdb", {
+        "subjects": [subject(e[0], "甲", district="230405"),
+                     subject(e[1], "乙", established=D(2024, 2, 15)),  # opens inside the series
+                     subject(e[2], "丙", status="注销", closed=D(2024, 4, 30)),  # gone from 2024-04-30 on
+                     subject(e[3], "丁", district="230405"),
+                     subject(e[4], "戊"),
+                     subject(e[5], "己", established=D(2024, 7, 1))],  # after every point
+        "evaluations": [
+            dict(uscc=e[0], evaluator="市税务局", eval_date=D(2023, 3, 31), grade="A"),  # leaves after 2024-02
+            dict(uscc=e[0], evaluator="市税务局", eval_date=D(2024, 5, 1), grade="A"),  # back from 2024-05
+            dict(uscc=e[1], evaluator="公共信用综合评价", eval_date=D(2024, 3, 1), grade="B"),
+            dict(uscc=e[2], evaluator="市场监管局", eval_date=D(2024, 1, 10), grade="C"),
+            dict(uscc=e[2], evaluator="市场监管局", eval_date=D(2024, 2, 10), grade="C"),
+            dict(uscc=e[3], evaluator="市场监管局", eval_date=D(2023, 6, 30), grade="B"),  # window ends 2024-06-30
+            dict(uscc=e[5], evaluator="市税务局", eval_date=D(2024, 1, 5), grade="A"),  # before it exists
+        ]})
+    series = ind.indicator_series(con, "I10b", T, ALL, months=6, settings=SETTINGS)
+    points = list(series["month_end"])
+    assert points == [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31), D(2024, 4, 30), D(2024, 5, 31), T]
+    expected = [fraction(at(con, "I10b", day)) for day in points]
+    assert list(zip(series["numerator"], series["denominator"])) == expected
+    assert expected == [(3, 4), (3, 5), (3, 5), (2, 4), (3, 4), (2, 4)]
+    months = ind.indicator_series(con, "I10a", T, ALL, months=6, settings=SETTINGS)
+    assert list(zip(months["numerator"], months["denominator"])) == [fraction(at(con, "I10a", d)) for d in points]
+    by_district = ind.indicator_by_district(con, "I10b", D(2024, 5, 31), ALL, settings=SETTINGS)
+    assert values(by_district, ["district_code", "numerator", "denominator"]) == [["230402", 1, 2],
+                                                                                  ["230405", 2, 2]]
+
+
 # --- I12 ----------------------------------------------------------------------------------
 
 @pytest.fixture
