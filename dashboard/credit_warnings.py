@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import sys
@@ -31,7 +32,7 @@ from sqlalchemy import Engine
 
 from . import snapshots
 from .access import Scope
-from .db import as_date, run_query
+from .db import strip_comments, as_date, query_text, run_query, run_sql
 from .privacy import mask_frame
 from .settings import Settings, get_settings
 
@@ -120,18 +121,76 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
         # one department: the scope filter narrowed to it (nothing when the viewer may not see it)
         allowed = scope.sees_all or department_code in scope.department_list
         scope = Scope(departments=frozenset([department_code] if allowed else []), personal_data=scope.personal_data)
-    frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code", columnar=True)
-              for t in _check_types(types)]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+    chosen = _check_types(types)
+    if precomputed_dates(con).get(params["as_of"]) == settings_key(settings):
+        params["types"] = ";".join(chosen)
+        out = run_query(con, "warnings_precomputed", params, scope=scope, scope_column="department_code",
+                        columnar=True)
+        order = {t: i for i, t in enumerate(WARNING_TYPES)}
+        out = out.iloc[out["warning_type"].map(order).argsort(kind="stable")].reset_index(drop=True)
+    else:
+        frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code",
+                            columnar=True) for t in chosen]
+        frames = [f for f in frames if not f.empty]
+        out = pd.concat(frames, ignore_index=True) if frames else frames
+    if len(out) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
-    out = pd.concat(frames, ignore_index=True)
     if not scope.personal_data and out["is_natural_person"].any():
         out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
     out = out.rename(columns={"party_id_no": "party_id_masked"})
     out["anchor_records"] = split_anchors(out["anchor_records"])
     out["escalated"] = out["escalated"].astype(bool)
     return out[list(WARNING_COLUMNS)]
+
+
+# ---- precomputed month-ends --------------------------------------------------------------------
+
+def settings_key(settings: Settings) -> str:
+    """A digest of what the warnings of a date depend on besides the data: the settings the rule
+    queries and the marts they read take, and the text of those queries and marts. Precomputed
+    warnings are read only while it is unchanged, so a changed threshold or a new release never
+    shows warnings computed under the old ones."""
+    from .schema import mart_files, mart_params
+
+    params = {k: v for k, v in warning_params(dt.date(2000, 1, 1), settings).items() if k not in ("as_of", "uscc")}
+    texts = [query_text(q) for q in WARNING_QUERIES.values()] + [p.read_text(encoding="utf-8") for p in mart_files()]
+    blob = json.dumps([params, mart_params(settings), texts], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
+    """Month-end → settings_key of the warnings the load computed in advance (empty for a
+    warehouse that has none)."""
+    try:
+        frame = run_query(con, "warnings_precomputed_dates")
+    except duckdb.CatalogException:  # a snapshot built before warnings were precomputed
+        return {}
+    return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
+
+
+PRECOMPUTED_COLUMNS = ("warning_id", "warning_type", "uscc", "party_id_no", "is_natural_person", "subject_name",
+                       "department_code", "department_name", "reason", "anchor_records", "risk_level",
+                       "escalated", "repair_status", "expiry_date", "first_seen_date", "first_seen_month")
+
+
+def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: Iterable[dt.date]) -> int:
+    """Compute the warnings of each of `month_ends` with the rule queries into the table
+    warnings_precomputed, replacing whatever was there (a load does this for the months the
+    统计月份 picker opens on; warnings_at then reads them instead of evaluating the rules).
+    Returns the number of warning rows written."""
+    con.execute("DELETE FROM warnings_precomputed")
+    con.execute("DELETE FROM warnings_precomputed_dates")
+    columns = ", ".join(PRECOMPUTED_COLUMNS)
+    key = settings_key(settings)
+    for day in sorted(set(month_ends)):
+        params = warning_params(day, settings)
+        for query in WARNING_QUERIES.values():
+            rule = strip_comments(query_text(query)).strip().rstrip(";")
+            run_sql(con, f"INSERT INTO warnings_precomputed (as_of_date, {columns}) "
+                         f"SELECT CAST($as_of AS DATE), {columns} FROM ({rule}) AS rule_rows", params)
+        run_sql(con, "INSERT INTO warnings_precomputed_dates VALUES ($as_of, $key, current_localtimestamp())",
+                {"as_of": day, "key": key})
+    return int(con.execute("SELECT count(*) FROM warnings_precomputed").fetchone()[0])
 
 
 COUNT_COLUMNS = ["department_code", "department_name", "warning_type", "n_open", "n_acted", "n_overdue",

@@ -25,6 +25,8 @@ from typing import Iterable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import (Column, Date, DateTime, Engine, Integer, String, Table, Text, insert, select)
 
 from . import opstore
@@ -139,6 +141,15 @@ def _seq(days: pd.Series) -> pd.Series:
     return pd.to_datetime(days).map(_calendar()[0]).astype("Int64")
 
 
+def _is_in(values: pd.Series, members: pd.Series) -> pd.Series:
+    """values.isin(members) for text columns, computed in Arrow (pandas turns an Arrow-backed text
+    column into Python strings first, seconds for the 10^6 warning ids of a province)."""
+    if values.empty or members.empty:
+        return pd.Series(False, index=values.index)
+    found = pc.is_in(pa.array(values, type=pa.string()), value_set=pa.array(members, type=pa.string()))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
+
+
 def _as_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.date.astype(object).where(values.notna(), None)
 
@@ -170,16 +181,17 @@ def warning_status(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.dat
     as_of = as_date(as_of)
     current = warnings_at(con, as_of, scope, settings=settings).assign(holds=True)
     earlier = warnings_at(con, previous_month_end(as_of), scope, settings=settings)
-    steps = steps_for(engine, departments=None if scope.sees_all else scope.department_list, until=as_of)
     # Steps of the warnings in view, whichever department recorded them, plus steps the viewer's
-    # departments recorded on warnings that hold at neither date.
-    in_view = set(current["warning_id"]) | set(earlier["warning_id"])
-    steps = pd.concat([steps, steps_for(engine, in_view, until=as_of)], ignore_index=True)
-    steps = steps.drop_duplicates("step_id")
+    # departments recorded on warnings that hold at neither date. (Membership is tested in Arrow:
+    # a province has ~10^6 ids in view, too many to turn into Python strings on every render.)
+    steps = steps_for(engine, until=as_of)
+    in_view = _is_in(steps["warning_id"], current["warning_id"]) | _is_in(steps["warning_id"], earlier["warning_id"])
+    own = pd.Series(True, index=steps.index) if scope.sees_all else steps["department_code"].isin(scope.department_list)
+    steps = steps[in_view | own]
+    in_view = in_view[steps.index]
 
-    resolved = earlier[~earlier["warning_id"].isin(current["warning_id"])].assign(holds=False)
-    step_only_ids = sorted(set(steps["warning_id"]) - in_view)
-    step_only = steps[steps["warning_id"].isin(step_only_ids)].sort_values("step_id").groupby("warning_id").last()
+    resolved = earlier[~_is_in(earlier["warning_id"], current["warning_id"])].assign(holds=False)
+    step_only = steps[~in_view].sort_values("step_id").groupby("warning_id").last()
     step_only = pd.DataFrame({
         "warning_id": step_only.index,
         "warning_type": [warning_type_of(i) for i in step_only.index],

@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping, Sequence
 import duckdb
 from sqlalchemy.engine import make_url
 
+from . import formatting as fmt
 from . import runs, schema, snapshots
 from .opstore import get_engine
 from .settings import Settings, get_settings
@@ -134,9 +135,16 @@ def _ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, entity_sourc
 def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, run_id: str,
           progress: Progress) -> None:
     """Marts, the snapshot's own record, and everything flushed into the file."""
+    from . import credit_warnings, page_queries
+
     t0 = time.monotonic()
     schema.build_marts(con, settings)
     progress(f"重建指标数据集市完成（{time.monotonic() - t0:.1f} 秒）")
+    t0 = time.monotonic()
+    latest = page_queries.default_month(snapshots.built_at(snapshot_id), page_queries.data_horizon(con))
+    months = fmt.month_ends(latest, settings.warehouse.warning_months)
+    n_rows = credit_warnings.precompute(con, settings, months)
+    progress(f"预先计算 {len(months)} 个月末的信用预警（{n_rows:,} 条）完成（{time.monotonic() - t0:.1f} 秒）")
     con.execute("INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
                 {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id})
     con.execute("CHECKPOINT")

@@ -53,6 +53,16 @@ def data_horizon(con: Any) -> dt.date | None:
     return fmt.to_date(run_query(con, "page_data_horizon").iloc[0, 0])
 
 
+def default_month(built_at: dt.datetime, horizon: dt.date | None) -> dt.date:
+    """The latest complete month: the last month that ended before both the snapshot was built
+    (Beijing date) and the day after the newest record in the data (`horizon`, data_horizon)."""
+    from .runs import DISPLAY_TZ
+
+    built = built_at.astimezone(DISPLAY_TZ).date()
+    limit = built if horizon is None else min(built, horizon + dt.timedelta(days=1))
+    return fmt.latest_complete_month(limit)
+
+
 def grading_departments(con: Any) -> list[str]:
     """Codes of the 22 grading departments of 001 (十) (reference data), in code order."""
     frame = departments(con)

@@ -65,6 +65,14 @@ OTHER_DDL = (
         run_id VARCHAR, entity VARCHAR, source VARCHAR, mode VARCHAR, rows_read BIGINT,
         rows_accepted BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT, rows_inserted BIGINT,
         rows_replaced BIGINT, rows_retired BIGINT, extra_columns VARCHAR, loaded_at TIMESTAMP)""",
+    # the warnings of recent month-ends, computed by each load (dashboard.credit_warnings.precompute)
+    """CREATE TABLE IF NOT EXISTS warnings_precomputed (
+        as_of_date DATE, warning_id VARCHAR, warning_type VARCHAR, uscc VARCHAR, party_id_no VARCHAR,
+        is_natural_person BOOLEAN, subject_name VARCHAR, department_code VARCHAR, department_name VARCHAR,
+        reason VARCHAR, anchor_records VARCHAR, risk_level VARCHAR, escalated BOOLEAN, repair_status VARCHAR,
+        expiry_date DATE, first_seen_date DATE, first_seen_month DATE)""",
+    """CREATE TABLE IF NOT EXISTS warnings_precomputed_dates (
+        as_of_date DATE, settings_key VARCHAR, computed_at TIMESTAMP)""",
 )
 
 

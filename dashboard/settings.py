@@ -73,6 +73,7 @@ class IndicatorTarget:
 class Warehouse:
     keep_snapshots: int
     stale_after_hours: float
+    warning_months: int = 13
 
 
 @dataclass(frozen=True)

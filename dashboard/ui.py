@@ -356,11 +356,10 @@ def _reference(snapshot_id: str) -> tuple[dict[str, str], dict[str, str], dt.dat
 
 
 def default_month(built_at: dt.datetime, horizon: dt.date | None) -> dt.date:
-    """The latest complete month: the last month that ended before both the snapshot was built
-    (Beijing date) and the day after the newest record in the data."""
-    built = built_at.astimezone(runs.DISPLAY_TZ).date()
-    limit = built if horizon is None else min(built, horizon + dt.timedelta(days=1))
-    return fmt.latest_complete_month(limit)
+    """The month the frame opens on: page_queries.default_month."""
+    from . import page_queries
+
+    return page_queries.default_month(built_at, horizon)
 
 
 def frame(viewer: Any, spec: PageSpec) -> Context | None:
