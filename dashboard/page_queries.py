@@ -309,6 +309,14 @@ def _long_breakdowns(by_department: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def breakdowns_by_indicator(indicator_ids: Iterable[str], breakdowns: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """indicator id → its rows of `breakdowns` (indicators.indicators_by_department) without the
+    indicator_id column: what indicator_by_department gives for it (empty when it has no
+    department breakdown)."""
+    columns = [c for c in breakdowns.columns if c != "indicator_id"]
+    return {i: breakdowns.loc[breakdowns["indicator_id"] == i, columns].reset_index(drop=True) for i in indicator_ids}
+
+
 def ranking_of(catalogue: pd.DataFrame, by_department: Mapping[str, pd.DataFrame], counts: pd.DataFrame,
                status: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per department for the monthly 通报 (001 九(三)), worst first: the indicators it is

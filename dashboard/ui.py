@@ -498,16 +498,13 @@ def derived(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def by_department(indicator_ids: Iterable[str], as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """indicator id → indicators.indicator_by_department at `as_of`, each cached on its own (the
-    indicator page, the scorecards and the ranking share them)."""
-    from . import indicators
+    """indicator id → its department breakdown at `as_of` (indicators.indicators_by_department,
+    cached once: each rule file runs once for all its indicators), for the scorecards and the
+    ranking of 责任单位."""
+    from . import indicators, page_queries
 
-    ids = tuple(indicator_ids)
-    return derived(_by_id, ids, *(cached(indicators.indicator_by_department, i, as_of) for i in ids))
-
-
-def _by_id(ids: tuple[str, ...], *frames: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return dict(zip(ids, frames))
+    return derived(page_queries.breakdowns_by_indicator, tuple(indicator_ids),
+                   cached(indicators.indicators_by_department, as_of))
 
 
 def cockpit_inputs(as_of: dt.date, snapshot_id: str | None = None, scope: Scope | None = None) -> dict[str, Any]:
@@ -535,6 +532,7 @@ def warm_views(snapshot_id: str, as_of: dt.date, scope: Scope | None = None) -> 
     cockpit_inputs(as_of, snapshot_id, scope)
     for indicator_id in indicators.indicator_catalogue()["indicator_id"]:
         cached_for(snapshot_id, scope, indicators.indicator_by_department, indicator_id, as_of)
+    cached_for(snapshot_id, scope, indicators.indicators_by_department, as_of)
 
 
 WARM_INTERVAL_SECONDS = 60
