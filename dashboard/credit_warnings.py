@@ -112,9 +112,11 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
     routed department (WARNING_COLUMNS), grouped by type in WARNING_TYPES order (within a type in no
     particular order: sorting is the caller's, at the size it shows). `types` limits the
     warning types, `department_code` the routed department, `uscc` the subject. Natural persons'
-    names and ID numbers are masked unless `scope.personal_data` (P6). Dates are datetime64 and
+    names and ID numbers are masked unless `scope.personal_data` (P6). Dates are datetime64, text
+    is pandas' Arrow-backed str, anchor_records a list per row kept in Arrow (split_anchors), and
     missing values pandas' own (NaN/NaT): at province scale the frame has ~10^5–10^6 rows, and
-    per-cell conversion would cost more than the rules themselves."""
+    per-cell conversion would cost more than the rules themselves. For a month-end the load
+    precomputed (precompute) the stored rows are read; for any other date the rules run."""
     settings = settings or get_settings()
     params = warning_params(as_date(as_of), settings, uscc=uscc)
     if department_code is not None:
@@ -123,17 +125,16 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
         scope = Scope(departments=frozenset([department_code] if allowed else []), personal_data=scope.personal_data)
     chosen = _check_types(types)
     if precomputed_dates(con).get(params["as_of"]) == settings_key(settings):
-        params["types"] = ";".join(chosen)
-        out = run_query(con, "warnings_precomputed", params, scope=scope, scope_column="department_code",
-                        columnar=True)
+        out = run_query(con, "warnings_precomputed", {**params, "types": ";".join(chosen)}, scope=scope,
+                        scope_column="department_code", columnar=True)
         order = {t: i for i, t in enumerate(WARNING_TYPES)}
         out = out.iloc[out["warning_type"].map(order).argsort(kind="stable")].reset_index(drop=True)
     else:
         frames = [run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code",
                             columnar=True) for t in chosen]
         frames = [f for f in frames if not f.empty]
-        out = pd.concat(frames, ignore_index=True) if frames else frames
-    if len(out) == 0:
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if out.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
     if not scope.personal_data and out["is_natural_person"].any():
         out = mask_frame(out, scope, {"subject_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
