@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import statistics
 import sys
 import time
@@ -450,34 +449,22 @@ def bench_rules(snapshot: Path, as_of: dt.date | None, runs: int, settings: Sett
     return figures
 
 
-def mart_tables() -> set[str]:
-    """The tables the mart files of this build create."""
-    from .schema import mart_files
-
-    names = set()
-    for path in mart_files():
-        names.update(re.findall(r"CREATE OR REPLACE TABLE\s+(\w+)", path.read_text(encoding="utf-8")))
-    return names
-
-
 def bench_warehouse(settings: Settings, scale: str) -> Path:
     """The live snapshot of the benchmark warehouse of this scale: the seeded demo drop (cached by
-    dashboard.bench) loaded into data/bench/rules-<scale>-seed42/ once, and loaded again when the
-    snapshot lacks a mart of this build (marts are built at load)."""
+    dashboard.bench) loaded into data/bench/rules-<scale>-seed42/ once, its marts and precomputed
+    warnings rebuilt (loading.rebuild) when another build or other settings made them."""
     from .bench import SEED, bench_drop, timed_load
-    from .snapshots import connect_readonly, current_snapshot
+    from .loading import live_derived_tables_current, rebuild
+    from .snapshots import current_snapshot
 
     data_dir = settings.data_dir / "bench" / f"rules-{scale}-seed{SEED}"
     bench_settings = Settings.load(env={"DASHBOARD_DATA_DIR": str(data_dir)})
     info = current_snapshot(bench_settings)
     if info is not None:
-        con = connect_readonly(info.path)
-        try:
-            present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        finally:
-            con.close()
-        if mart_tables() - present:
-            info = None
+        if not live_derived_tables_current(bench_settings):
+            outcome = rebuild(bench_settings, wait=True)
+            print(f"重建 {scale} 规模数据的数据集市与预警：{outcome.seconds:.1f} 秒，状态 {outcome.status}", file=sys.stderr)
+            info = current_snapshot(bench_settings)
     if info is None:
         drop = bench_drop(settings, scale)
         run = timed_load(drop, data_dir)

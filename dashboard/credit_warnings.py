@@ -34,7 +34,7 @@ from . import snapshots
 from .access import Scope
 from .db import strip_comments, as_date, query_text, run_query, run_sql
 from .privacy import mask_frame
-from .settings import Settings, get_settings
+from .settings import REFERENCE_DIR, Settings, get_settings
 
 WARNING_TYPES = {
     "W1": "多次行政处罚预警",
@@ -148,13 +148,15 @@ def warnings_at(con: duckdb.DuckDBPyConnection, as_of: dt.date | str, scope: Sco
 
 def settings_key(settings: Settings) -> str:
     """A digest of what the warnings of a date depend on besides the data: the settings the rule
-    queries and the marts they read take, and the text of those queries and marts. Precomputed
-    warnings are read only while it is unchanged, so a changed threshold or a new release never
-    shows warnings computed under the old ones."""
+    queries and the marts they read take, the text of those queries and marts, and the reference
+    data (departments, industries, districts). Precomputed warnings are read only while it is
+    unchanged, so a changed threshold or a new release never shows warnings computed under the
+    old ones."""
     from .schema import mart_files, mart_params
 
     params = {k: v for k, v in warning_params(dt.date(2000, 1, 1), settings).items() if k not in ("as_of", "uscc")}
-    texts = [query_text(q) for q in WARNING_QUERIES.values()] + [p.read_text(encoding="utf-8") for p in mart_files()]
+    files = [*mart_files(), *sorted(REFERENCE_DIR.glob("*.csv"))]
+    texts = [query_text(q) for q in WARNING_QUERIES.values()] + [p.read_text(encoding="utf-8") for p in files]
     blob = json.dumps([params, mart_params(settings), texts], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

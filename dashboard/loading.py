@@ -132,9 +132,42 @@ def _ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, entity_sourc
     return results
 
 
+def derived_key(settings: Settings) -> str:
+    """A digest of what a snapshot's derived tables (marts, precomputed warnings) were built from
+    besides the data: the mart and warning rule files and the settings they take. A snapshot
+    stored under another key was built by another release or under other settings: `rebuild`
+    republishes it (`serve` does so before starting)."""
+    from .credit_warnings import settings_key
+
+    return settings_key(settings)
+
+
+def derived_tables_current(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Whether the snapshot's marts and precomputed warnings were built by this release under
+    these settings."""
+    try:
+        row = con.execute("SELECT derived_key FROM meta_derived").fetchone()
+    except duckdb.CatalogException:  # built before the key was recorded
+        return False
+    return row is not None and row[0] == derived_key(settings)
+
+
+def live_derived_tables_current(settings: Settings) -> bool:
+    """derived_tables_current for the live snapshot (True when there is none: nothing to rebuild)."""
+    live = snapshots.current_snapshot(settings)
+    if live is None:
+        return True
+    con = snapshots.connect_readonly(live.path)
+    try:
+        return derived_tables_current(con, settings)
+    finally:
+        con.close()
+
+
 def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, run_id: str,
           progress: Progress) -> None:
-    """Marts, the snapshot's own record, and everything flushed into the file."""
+    """Marts, the precomputed warnings, the snapshot's own record, and everything flushed into
+    the file."""
     from . import credit_warnings, page_queries
 
     t0 = time.monotonic()
@@ -145,6 +178,8 @@ def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, 
     months = fmt.month_ends(latest, settings.warehouse.warning_months)
     n_rows = credit_warnings.precompute(con, settings, months)
     progress(f"预先计算 {len(months)} 个月末的信用预警（{n_rows:,} 条）完成（{time.monotonic() - t0:.1f} 秒）")
+    con.execute("CREATE OR REPLACE TABLE meta_derived AS SELECT CAST($key AS VARCHAR) AS derived_key",
+                {"key": derived_key(settings)})
     con.execute("INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
                 {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id})
     con.execute("CHECKPOINT")
@@ -152,11 +187,13 @@ def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, 
 
 def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[Any]],
          mode_for: Callable[[str], str], wait: bool = False, progress: Progress | None = None,
-         notes: str | None = None) -> LoadOutcome:
+         notes: str | None = None, derived_only: bool = False) -> LoadOutcome:
     """Run one load under the load lock and record it. `resolve` returns the ingest EntitySources
     (called once the run is recorded, so a source that cannot even be listed is a failed run);
     `mode_for(entity)` gives each entity's mode. Raises snapshots.LoadBusy when another load runs
-    and `wait` is false; never raises for bad data or an unreachable source (see the outcome)."""
+    and `wait` is false; never raises for bad data or an unreachable source (see the outcome).
+    `derived_only` ingests nothing: the live snapshot is republished with its marts and
+    precomputed warnings rebuilt (see `rebuild`)."""
     from .ingest import SourceUnavailable
 
     progress = progress or _quiet
@@ -178,9 +215,11 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
             if base is None and named is not None:
                 raise LoadError(f"CURRENT 指向的快照 {named} 不存在：为免丢失历史，本次不装载；"
                                 "请用 rollback 指向一个保留的快照，或删除 CURRENT 后重新全量装载")
+            if derived_only and base is None:
+                raise LoadError("没有已发布的数据快照，无需重建：请先装载数据")
             entity_sources = list(resolve())
             secrets = _secrets_of(entity_sources)
-            if not entity_sources:
+            if not entity_sources and not derived_only:
                 raise LoadError("没有可装载的数据：目录中没有以实体命名的文件（如 penalties.csv），或数据源未配置实体")
             progress(f"装载 {source_name}：{len(entity_sources)} 个实体，基于快照 {named or '（无，首次装载）'}")
             _copy_base(base, building)
@@ -188,7 +227,7 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
             schema.create_warehouse(con)
             schema.load_reference(con)
             outcome.entities = _ingest_all(con, settings, entity_sources, mode_for, run_id, engine, secrets, progress)
-            outcome.status = _status_of(outcome.entities)
+            outcome.status = _status_of(outcome.entities) if entity_sources else runs.OK
             if outcome.status == runs.FAILED:
                 outcome.error = "所有实体均装载失败，未发布新快照"
             else:
@@ -228,6 +267,21 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
         if progress is not None:
             progress(f"警告：装载后处理（审计记录、演示账号）失败：{exc}")
     return outcome
+
+
+REBUILD_NOTE = "重建数据集市与预警（数据未变）"
+
+
+def rebuild(settings: Settings, wait: bool = False, progress: Progress | None = None) -> LoadOutcome:
+    """Republish the live snapshot with this release's marts and precomputed warnings — after an
+    upgrade or a change of settings.toml — its data untouched: a new snapshot, recorded as a run
+    of the same source as the one that built the live snapshot (so demo data stays demo data), with
+    REBUILD_NOTE. Raises snapshots.LoadBusy like `load`."""
+    live = snapshots.current_snapshot(settings)
+    producer = runs.run_producing(get_engine(settings), live.snapshot_id) if live is not None else None
+    source = producer.source if producer is not None else "rebuild"
+    return load(settings, source, resolve=lambda: [], mode_for=lambda entity: "incremental", wait=wait,
+                progress=progress, notes=REBUILD_NOTE, derived_only=True)
 
 
 def load_drop(settings: Settings, drop_dir: Path | str, mode: str = "full", modes: Mapping[str, str] | None = None,
@@ -431,6 +485,21 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rebuild(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    live = snapshots.current_snapshot(settings)
+    if args.if_stale and live is not None and live_derived_tables_current(settings):
+        _stderr(f"快照 {live.snapshot_id} 的数据集市与预警已是本版本、本设置所建，无需重建")
+        return 0
+    try:
+        outcome = rebuild(settings, wait=args.wait, progress=_stderr)
+    except snapshots.LoadBusy as exc:
+        _stderr(f"{exc}；可稍后重试，或加 --wait 等待")
+        return EXIT_BUSY
+    print(summary_text(outcome))
+    return EXIT_FAILED if outcome.status == runs.FAILED else 0
+
+
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("load", help="装载一个数据目录或 sources.toml 中的数据源，发布新快照")
     p.add_argument("target", metavar="DROP_DIR_OR_SOURCE_NAME")
@@ -438,6 +507,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                    help="全量（本次没有的记录退役）或增量（只新增/更新）；默认：目录为 full，数据源按配置")
     p.add_argument("--wait", action="store_true", help="已有装载在运行时等待，而不是立即退出")
     p.set_defaults(func=_cmd_load)
+    p = sub.add_parser("rebuild", help="按本版本程序与当前设置重建当前快照的数据集市与预警（数据不变），发布新快照")
+    p.add_argument("--if-stale", action="store_true", help="仅当快照由其他版本或其他设置生成时重建")
+    p.add_argument("--wait", action="store_true", help="已有装载在运行时等待")
+    p.set_defaults(func=_cmd_rebuild)
     p = sub.add_parser("status", help="当前快照与最近的装载记录")
     p.add_argument("--runs", type=int, default=5, help="显示最近几次运行（默认 5）")
     p.set_defaults(func=_cmd_status)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import snapshots
-from .loading import load_drop
+from .loading import live_derived_tables_current, load_drop, rebuild
 from .settings import PACKAGE_DIR, PROJECT_DIR, Settings, get_settings
 
 APP_FILE = PACKAGE_DIR / "app.py"
@@ -54,10 +54,17 @@ def ensure_demo_drop(settings: Settings) -> Path:
 
 
 def ensure_snapshot(settings: Settings) -> snapshots.SnapshotInfo | None:
-    """The live snapshot; when there is none yet, load the demo drop first."""
+    """The live snapshot; when there is none yet, load the demo drop first. A snapshot whose marts
+    and precomputed warnings another release or other settings built is republished with this
+    release's first (loading.rebuild: the data is unchanged)."""
     live = snapshots.current_snapshot(settings)
     if live is not None:
-        return live
+        if not live_derived_tables_current(settings):
+            _say(f"快照 {live.snapshot_id} 由其他版本的程序或其他设置生成，正在按当前版本重建数据集市与预警（数据不变）…")
+            outcome = rebuild(settings, wait=True, progress=_say)
+            if outcome.error:
+                _say(f"重建未成功，仍使用原快照：{outcome.error}")
+        return snapshots.current_snapshot(settings)
     drop = ensure_demo_drop(settings)
     _say("尚无已发布的数据快照，正在装载演示数据…")
     outcome = load_drop(settings, drop, wait=True, progress=_say)

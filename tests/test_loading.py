@@ -215,3 +215,55 @@ def test_a_running_record_of_a_dead_process_reads_as_interrupted(settings):
     with engine.begin() as conn:
         conn.execute(load_runs.update().values(pid=2 ** 22 + 12345))  # above pid_max: no such process
     assert runs.get_run(engine, "deadbeef0001").status_label == "中断"
+
+
+def test_rebuild_republishes_the_live_data_with_this_releases_derived_tables(settings, tmp_path):
+    from dashboard import serve
+
+    drop = subjects_drop(tmp_path / "drop", 3)
+    first = loading.load_drop(settings, drop)
+    live = snapshots.current_snapshot(settings)
+    con = snapshots.connect_readonly(live.path)
+    try:
+        assert loading.derived_tables_current(con, settings)
+    finally:
+        con.close()
+    # up to date: --if-stale changes nothing
+    same = cli("rebuild", "--if-stale")
+    assert same.returncode == 0 and "无需重建" in same.stderr
+    assert snapshots.current_snapshot(settings).snapshot_id == first.snapshot_id
+
+    # a snapshot built under other settings (or by another release) is stale: serve rebuilds it first
+    other = tmp_path / "settings.toml"
+    from dashboard.settings import DEFAULT_SETTINGS_FILE, Settings
+    other.write_text(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8").replace(
+        "licence_horizon_months = 1", "licence_horizon_months = 2"), encoding="utf-8")
+    changed = Settings.load(other)
+    con = snapshots.connect_readonly(live.path)
+    try:
+        assert not loading.derived_tables_current(con, changed)
+    finally:
+        con.close()
+    rebuilt = serve.ensure_snapshot(changed)
+    assert rebuilt.snapshot_id != first.snapshot_id
+    assert scalar(rebuilt.path, "SELECT count(*) FROM subjects") == 3  # the data is unchanged
+    con = snapshots.connect_readonly(rebuilt.path)
+    try:
+        assert loading.derived_tables_current(con, changed) and not loading.derived_tables_current(con, settings)
+    finally:
+        con.close()
+    record = runs.run_producing(get_engine(settings), rebuilt.snapshot_id)
+    # recorded as a run of the same source, so demo data stays demo data
+    assert (record.status, record.source, record.notes) == ("ok", first.source, loading.REBUILD_NOTE)
+    assert entity_counts(settings, record.run_id) == {}
+
+    # the command rebuilds unconditionally without --if-stale
+    again = cli("rebuild")
+    assert again.returncode == 0, again.stderr
+    assert snapshots.current_snapshot(settings).snapshot_id not in (first.snapshot_id, rebuilt.snapshot_id)
+
+
+def test_rebuild_without_a_live_snapshot_fails_clearly(settings):
+    outcome = loading.rebuild(settings)
+    assert outcome.status == "failed" and "没有已发布的数据快照" in outcome.error
+    assert snapshots.current_snapshot(settings) is None
