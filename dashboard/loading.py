@@ -221,7 +221,10 @@ def load(settings: Settings, source_name: str, resolve: Callable[[], Sequence[An
             secrets = _secrets_of(entity_sources)
             if not entity_sources and not derived_only:
                 raise LoadError("没有可装载的数据：目录中没有以实体命名的文件（如 penalties.csv），或数据源未配置实体")
-            progress(f"装载 {source_name}：{len(entity_sources)} 个实体，基于快照 {named or '（无，首次装载）'}")
+            if derived_only:
+                progress(f"重建快照 {named} 的数据集市与预警（数据不变）")
+            else:
+                progress(f"装载 {source_name}：{len(entity_sources)} 个实体，基于快照 {named or '（无，首次装载）'}")
             _copy_base(base, building)
             con = duckdb.connect(str(building))
             schema.create_warehouse(con)
