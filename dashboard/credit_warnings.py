@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import sys
+from functools import lru_cache
 from typing import Any, Iterable
 
 import duckdb
@@ -32,7 +33,7 @@ from sqlalchemy import Engine
 
 from . import snapshots
 from .access import Scope
-from .db import strip_comments, as_date, query_text, run_query, run_sql
+from .db import as_date, as_subquery, query_text, run_query, run_sql
 from .privacy import mask_frame
 from .settings import REFERENCE_DIR, Settings, get_settings
 
@@ -152,13 +153,23 @@ def settings_key(settings: Settings) -> str:
     data (departments, industries, districts). Precomputed warnings are read only while it is
     unchanged, so a changed threshold or a new release never shows warnings computed under the
     old ones."""
-    from .schema import mart_files, mart_params
+    from .schema import mart_params
 
     params = {k: v for k, v in warning_params(dt.date(2000, 1, 1), settings).items() if k not in ("as_of", "uscc")}
+    blob = json.dumps([params, mart_params(settings), _release_digest()], sort_keys=True, ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _release_digest() -> str:
+    """The digest of the warning rule files, the mart files and the reference data: read once per
+    process (they are part of the release), not on every warnings_at call."""
+    from .schema import mart_files
+
     files = [*mart_files(), *sorted(REFERENCE_DIR.glob("*.csv"))]
     texts = [query_text(q) for q in WARNING_QUERIES.values()] + [p.read_text(encoding="utf-8") for p in files]
-    blob = json.dumps([params, mart_params(settings), texts], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
@@ -171,11 +182,6 @@ def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
     return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
 
 
-PRECOMPUTED_COLUMNS = ("warning_id", "warning_type", "uscc", "party_id_no", "is_natural_person", "subject_name",
-                       "department_code", "department_name", "reason", "anchor_records", "risk_level",
-                       "escalated", "repair_status", "expiry_date", "first_seen_date", "first_seen_month")
-
-
 def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: Iterable[dt.date]) -> int:
     """Compute the warnings of each of `month_ends` with the rule queries into the table
     warnings_precomputed, replacing whatever was there (a load does this for the months the
@@ -183,14 +189,13 @@ def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: I
     Returns the number of warning rows written."""
     con.execute("DELETE FROM warnings_precomputed")
     con.execute("DELETE FROM warnings_precomputed_dates")
-    columns = ", ".join(PRECOMPUTED_COLUMNS)
     key = settings_key(settings)
     for day in sorted(set(month_ends)):
         params = warning_params(day, settings)
         for query in WARNING_QUERIES.values():
-            rule = strip_comments(query_text(query)).strip().rstrip(";")
-            run_sql(con, f"INSERT INTO warnings_precomputed (as_of_date, {columns}) "
-                         f"SELECT CAST($as_of AS DATE), {columns} FROM ({rule}) AS rule_rows", params)
+            run_sql(con, "INSERT INTO warnings_precomputed BY NAME "
+                         f"SELECT CAST($as_of AS DATE) AS as_of_date, * FROM ({as_subquery(query_text(query))}) AS rule_rows",
+                    params)
         run_sql(con, "INSERT INTO warnings_precomputed_dates VALUES ($as_of, $key, current_localtimestamp())",
                 {"as_of": day, "key": key})
     return int(con.execute("SELECT count(*) FROM warnings_precomputed").fetchone()[0])

@@ -36,6 +36,12 @@ def strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+def as_subquery(sql: str) -> str:
+    """A query file's SQL, ready to stand in parentheses as a derived table: comments and the
+    trailing semicolon removed."""
+    return strip_comments(sql).strip().rstrip(";")
+
+
 _NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
              pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
              pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -77,7 +83,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
             raise ValueError("a scoped query needs the viewer's scope")
         if not re.fullmatch(r"[a-z_]+", scope_column):
             raise ValueError(f"bad scope column {scope_column!r}")
-        sql = (f"SELECT * FROM ({strip_comments(sql).strip().rstrip(';')}) AS scoped "
+        sql = (f"SELECT * FROM ({as_subquery(sql)}) AS scoped "
                f"WHERE $scope_all OR list_contains($scope_departments, scoped.{scope_column})")
         params["scope_all"] = scope.sees_all
         params["scope_departments"] = scope.department_list

@@ -92,26 +92,17 @@ def record_step(engine: Engine, warning_id: str, step: str, action_date: dt.date
 
 
 # Largest id list sent to the database as bound parameters (see steps_for).
-MAX_BOUND_IDS = 500
-
-
-def steps_for(engine: Engine, warning_ids: Iterable[str] | None = None, *, departments: Iterable[str] | None = None,
-              until: dt.date | None = None) -> pd.DataFrame:
-    """Recorded steps (STEP_COLUMNS), oldest first: of the given warnings (None = all), recorded by
-    the given departments (None = any), with action_date on or before `until` (None = any)."""
+def steps_for(engine: Engine, warning_ids: Iterable[str] | None = None, *, until: dt.date | None = None) -> pd.DataFrame:
+    """Recorded steps (STEP_COLUMNS), oldest first: of the given warnings (None = all; a few ids,
+    bound as an IN list: warning_status matches the ~10^6 ids of a province in Arrow instead), with
+    action_date on or before `until` (None = any)."""
     _ensure_table(engine)
     query = select(*[warning_steps.c[c] for c in STEP_COLUMNS])
-    ids: set[str] | None = None
     if warning_ids is not None:
-        ids = set(warning_ids)
+        ids = sorted(set(warning_ids))
         if not ids:
             return pd.DataFrame(columns=list(STEP_COLUMNS))
-        # a province has hundreds of thousands of warnings: beyond a few hundred ids the filter
-        # runs here rather than as an IN list (SQLite refuses more than 32,766 bound values)
-        if len(ids) <= MAX_BOUND_IDS:
-            query = query.where(warning_steps.c.warning_id.in_(sorted(ids)))
-    if departments is not None:
-        query = query.where(warning_steps.c.department_code.in_(sorted(set(departments))))
+        query = query.where(warning_steps.c.warning_id.in_(ids))
     if until is not None:
         query = query.where(warning_steps.c.action_date <= until)
     query = query.order_by(warning_steps.c.action_date, warning_steps.c.step_id)
@@ -120,8 +111,6 @@ def steps_for(engine: Engine, warning_ids: Iterable[str] | None = None, *, depar
     # object columns keep None for a missing note (string inference would turn it into NaN)
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(STEP_COLUMNS), dtype=object)
     frame["step_id"] = frame["step_id"].astype("int64")
-    if ids is not None and len(ids) > MAX_BOUND_IDS:
-        frame = frame[frame["warning_id"].isin(ids)].reset_index(drop=True)
     return frame
 
 

@@ -132,24 +132,17 @@ def _ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, entity_sourc
     return results
 
 
-def derived_key(settings: Settings) -> str:
-    """A digest of what a snapshot's derived tables (marts, precomputed warnings) were built from
-    besides the data: the mart and warning rule files and the settings they take. A snapshot
-    stored under another key was built by another release or under other settings: `rebuild`
-    republishes it (`serve` does so before starting)."""
-    from .credit_warnings import settings_key
-
-    return settings_key(settings)
-
-
 def derived_tables_current(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     """Whether the snapshot's marts and precomputed warnings were built by this release under
-    these settings."""
+    these settings: the digest `_seal` stored (credit_warnings.settings_key, which covers the
+    mart and warning rule files, the reference data and the settings they take) is today's."""
+    from .credit_warnings import settings_key
+
     try:
         row = con.execute("SELECT derived_key FROM meta_derived").fetchone()
     except duckdb.CatalogException:  # built before the key was recorded
         return False
-    return row is not None and row[0] == derived_key(settings)
+    return row is not None and row[0] == settings_key(settings)
 
 
 def live_derived_tables_current(settings: Settings) -> bool:
@@ -179,7 +172,7 @@ def _seal(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, 
     n_rows = credit_warnings.precompute(con, settings, months)
     progress(f"预先计算 {len(months)} 个月末的信用预警（{n_rows:,} 条）完成（{time.monotonic() - t0:.1f} 秒）")
     con.execute("CREATE OR REPLACE TABLE meta_derived AS SELECT CAST($key AS VARCHAR) AS derived_key",
-                {"key": derived_key(settings)})
+                {"key": credit_warnings.settings_key(settings)})
     con.execute("INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
                 {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id})
     con.execute("CHECKPOINT")
