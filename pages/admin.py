@@ -1,19 +1,19 @@
 """系统管理 (admin role only): user accounts, and the audit log — search, chain check, export
 (004 §(五) 12 建立信息查询使用登记和审查制度)."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import audit, auth, exports, users
-from dashboard.opstore import get_engine
-from dashboard.runs import local_time_text
-from dashboard.settings import get_settings
+from dashboard.access import audit, auth, users
+from dashboard.app import exports, ui
+from dashboard.core.dates import local_time_text
 
 viewer = auth.require_viewer()
 auth.require_page(viewer, "admin")
-engine = get_engine(get_settings())
+engine = ui.operational_store()
 roles = users.load_roles()
 department_names = users.department_names()
 
@@ -43,58 +43,79 @@ with users_tab:
         if notice:
             st.success(notice)
         records = users.list_users(engine)
-        st.dataframe(pd.DataFrame(
-            [(u.username, u.display_name, role_text(u), "可查看" if u.personal_data else "脱敏",
-              "停用" if u.disabled else "正常", "是" if u.is_demo else "", u.email or "",
-              "是" if u.has_password else "否", local_time_text(u.last_sign_in_at)) for u in records],
-            columns=["用户名", "姓名", "角色", "个人信息", "状态", "演示账号", "电子邮箱", "本地密码", "最近登录"]),
-            hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    (
+                        u.username,
+                        u.display_name,
+                        role_text(u),
+                        "可查看" if u.personal_data else "脱敏",
+                        "停用" if u.disabled else "正常",
+                        "是" if u.is_demo else "",
+                        u.email or "",
+                        "是" if u.has_password else "否",
+                        local_time_text(u.last_sign_in_at),
+                    )
+                    for u in records
+                ],
+                columns=["用户名", "姓名", "角色", "个人信息", "状态", "演示账号", "电子邮箱", "本地密码", "最近登录"],
+            ),
+            hide_index=True,
+        )
         role_names = list(users.ROLE_NAMES)
         dept_codes = sorted(department_names)
 
-        with st.expander("新增用户"):
-            with st.form("admin_add_user", clear_on_submit=True):
-                username = st.text_input("新用户名")
-                display_name = st.text_input("姓名或单位")
-                role = st.selectbox("角色", role_names, format_func=lambda r: roles[r].label)
-                departments = st.multiselect("绑定部门（责任单位角色必填）", dept_codes,
-                                             format_func=lambda c: department_names.get(c, c))
-                personal = st.checkbox("可查看未脱敏个人信息")
-                email = st.text_input("电子邮箱（统一身份认证登录时匹配，可不填）")
-                local = st.checkbox("设置本地密码（生成一次性密码）", value=True)
-                if st.form_submit_button("新增"):
-                    try:
-                        password = users.one_time_password() if local else None
-                        created = users.add_user(engine, username, role, viewer, display_name=display_name or None,
-                                                 departments=departments, personal_data=personal,
-                                                 email=email or None, password=password)
-                    except users.UserError as exc:
-                        st.error(str(exc))
-                    else:
-                        if password:
-                            st.session_state["_admin_one_time"] = (created.username, password)
-                        st.session_state["_admin_notice"] = f"已新增用户 {created.username}"
-                        st.rerun()
+        with st.expander("新增用户"), st.form("admin_add_user", clear_on_submit=True):
+            username = st.text_input("新用户名")
+            display_name = st.text_input("姓名或单位")
+            role = st.selectbox("角色", role_names, format_func=lambda r: roles[r].label)
+            departments = st.multiselect(
+                "绑定部门（责任单位角色必填）", dept_codes, format_func=lambda c: department_names.get(c, c)
+            )
+            personal = st.checkbox("可查看未脱敏个人信息")
+            email = st.text_input("电子邮箱（统一身份认证登录时匹配，可不填）")
+            local = st.checkbox("设置本地密码（生成一次性密码）", value=True)
+            if st.form_submit_button("新增"):
+                try:
+                    password = users.one_time_password() if local else None
+                    created = users.add_user(
+                        engine,
+                        username,
+                        role,
+                        viewer,
+                        display_name=display_name or None,
+                        departments=departments,
+                        personal_data=personal,
+                        email=email or None,
+                        password=password,
+                    )
+                except users.UserError as exc:
+                    st.error(str(exc))
+                else:
+                    if password:
+                        st.session_state["_admin_one_time"] = (created.username, password)
+                    st.session_state["_admin_notice"] = f"已新增用户 {created.username}"
+                    st.rerun()
 
         if records:
             names = [u.username for u in records]
             by_name = {u.username: u for u in records}
-            with st.expander("修改角色与权限"):
-                with st.form("admin_set_role"):
-                    name = st.selectbox("用户", names, key="_admin_role_user")
-                    role = st.selectbox("新角色", role_names, format_func=lambda r: roles[r].label,
-                                        key="_admin_role_role")
-                    departments = st.multiselect("绑定部门", dept_codes, format_func=lambda c: department_names.get(c, c),
-                                                 key="_admin_role_deps")
-                    personal = st.checkbox("可查看未脱敏个人信息", key="_admin_role_pd")
-                    if st.form_submit_button("保存"):
-                        try:
-                            users.set_role(engine, name, role, viewer, departments=departments, personal_data=personal)
-                        except users.UserError as exc:
-                            st.error(str(exc))
-                        else:
-                            st.session_state["_admin_notice"] = f"已修改用户 {name} 的角色与权限"
-                            st.rerun()
+            with st.expander("修改角色与权限"), st.form("admin_set_role"):
+                name = st.selectbox("用户", names, key="_admin_role_user")
+                role = st.selectbox("新角色", role_names, format_func=lambda r: roles[r].label, key="_admin_role_role")
+                departments = st.multiselect(
+                    "绑定部门", dept_codes, format_func=lambda c: department_names.get(c, c), key="_admin_role_deps"
+                )
+                personal = st.checkbox("可查看未脱敏个人信息", key="_admin_role_pd")
+                if st.form_submit_button("保存"):
+                    try:
+                        users.set_role(engine, name, role, viewer, departments=departments, personal_data=personal)
+                    except users.UserError as exc:
+                        st.error(str(exc))
+                    else:
+                        st.session_state["_admin_notice"] = f"已修改用户 {name} 的角色与权限"
+                        st.rerun()
             with st.expander("停用、启用与重置密码"):
                 name = st.selectbox("用户", names, key="_admin_state_user")
                 chosen = by_name[name]
@@ -118,7 +139,9 @@ with users_tab:
                     else:
                         st.session_state["_admin_one_time"] = (name, password)
                         st.rerun()
-        st.caption("也可在服务器上使用命令行：python -m dashboard users add|disable|enable|set-role|reset-password|list")
+        st.caption(
+            "也可在服务器上使用命令行：python -m dashboard users add|disable|enable|set-role|reset-password|list"
+        )
 
 with audit_tab:
     if auth.require_grant(viewer, "view_audit", "查看审计日志"):
@@ -133,29 +156,51 @@ with audit_tab:
         today = dt.datetime.now(ZoneInfo(audit.DISPLAY_TZ_NAME)).date()
         cols = st.columns(4)
         who = cols[0].text_input("用户", key="_admin_audit_user").strip().lower() or None
-        action = cols[1].selectbox("操作", [""] + list(audit.ACTIONS), key="_admin_audit_action",
-                                   format_func=lambda a: audit.ACTION_LABELS.get(a, "全部"))
+        action = cols[1].selectbox(
+            "操作",
+            [""] + list(audit.ACTIONS),
+            key="_admin_audit_action",
+            format_func=lambda a: audit.ACTION_LABELS.get(a, "全部"),
+        )
         since = cols[2].date_input("起始日期", value=today - dt.timedelta(days=30), key="_admin_audit_since")
         until = cols[3].date_input("截止日期", value=today, key="_admin_audit_until")
-        found = audit.search(engine, user=who, action=action or None, since=since,
-                             until=until + dt.timedelta(days=1))
+        found = audit.search(engine, user=who, action=action or None, since=since, until=until + dt.timedelta(days=1))
         table = audit.display_frame(found)
         limit = 500
         st.caption(f"共 {len(table):,} 条" + (f"，显示最新 {limit} 条；下载包含全部" if len(table) > limit else ""))
         st.dataframe(table.head(limit), hide_index=True)
         if not table.empty:
-            filters = {k: str(v) for k, v in (("user", who), ("action", action), ("since", since),
-                                              ("until", until)) if v}
+            filters = {
+                k: str(v) for k, v in (("user", who), ("action", action), ("since", since), ("until", until)) if v
+            }
 
             def on_build(kind: str, n_rows: int) -> None:
-                audit.record(engine, viewer, "export", {"what": "审计日志", "format": kind, "filters": filters},
-                             rows=n_rows)
+                audit.record(
+                    engine, viewer, "export", {"what": "审计日志", "format": kind, "filters": filters}, rows=n_rows
+                )
 
-            download = exports.Download(key=f"audit|{found['id'].max()}|{filters}", frame=table, kinds={},
-                                        sheet_name="审计日志", on_build=on_build)
+            download = exports.Download(
+                key=f"audit|{found['id'].max()}|{filters}",
+                frame=table,
+                kinds={},
+                sheet_name="审计日志",
+                on_build=on_build,
+            )
             stem = exports.file_stem(f"审计日志_{since:%Y%m%d}-{until:%Y%m%d}")
             left, right, _ = st.columns([1, 1, 4])
-            left.download_button("下载 Excel", data=download.xlsx, file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME,
-                                 on_click="ignore", key="_admin_audit_xlsx")
-            right.download_button("下载 CSV", data=download.csv, file_name=f"{stem}.csv", mime=exports.CSV_MIME,
-                                  on_click="ignore", key="_admin_audit_csv")
+            left.download_button(
+                "下载 Excel",
+                data=download.xlsx,
+                file_name=f"{stem}.xlsx",
+                mime=exports.XLSX_MIME,
+                on_click="ignore",
+                key="_admin_audit_xlsx",
+            )
+            right.download_button(
+                "下载 CSV",
+                data=download.csv,
+                file_name=f"{stem}.csv",
+                mime=exports.CSV_MIME,
+                on_click="ignore",
+                key="_admin_audit_csv",
+            )

@@ -1,7 +1,8 @@
 """数据状态: how fresh the data is, what the last load did, rows per entity, the load history."""
+
 import streamlit as st
 
-from dashboard import app_data
+from dashboard.app import app_data
 
 st.title("数据状态")
 

@@ -5,10 +5,12 @@ penalties (publicity, date it may apply for repair, repair status), licences (ex
 loans, tax grades, and the warnings it is in. Natural persons masked (P6); every profile viewed
 is recorded in the audit log. URL: q, subject, month (and the drill path: from, indicator,
 department, type)."""
+
 import streamlit as st
 
-from dashboard import charts, columns, page_queries, profile, ui
-from dashboard import formatting as fmt
+from dashboard.app import charts, columns, page_queries, ui
+from dashboard.core import formatting as fmt
+from dashboard.rules import profile
 
 ctx = ui.context()
 SEARCH_LIMIT = 200
@@ -25,9 +27,16 @@ with st.expander("检索主体", expanded=found_name is None, icon=":material/se
     if query:
         results = ui.cached(profile.search_subjects, query, limit=SEARCH_LIMIT)
         st.caption(f"最多显示前 {SEARCH_LIMIT} 个匹配主体。点击一行查看信用画像。")
-        row = ui.table(results, columns.pick("name", "uscc", "status", "district_name", "industry_name",
-                                             name="主体名称", status="登记状态"),
-                       key=f"search_{query}", title="主体检索结果", selectable=True, page_size=20)
+        row = ui.table(
+            results,
+            columns.pick(
+                "name", "uscc", "status", "district_name", "industry_name", name="主体名称", status="登记状态"
+            ),
+            key=f"search_{query}",
+            title="主体检索结果",
+            selectable=True,
+            page_size=20,
+        )
         if row is not None and row["uscc"] != subject:
             st.query_params["subject"] = row["uscc"]
             st.rerun()
@@ -41,12 +50,13 @@ if found_name is None:
 
 me = identity.iloc[0]
 ui.audit_once("profile_viewed", {"uscc": subject, "month": fmt.month_param(ctx.as_of)})
-st.caption(f"统一社会信用代码 {me['uscc']}　登记状态 {me['status']}　成立日期 {fmt.fmt_date(me['established_date'])}　"
-           f"{me['district_name'] or '未填报区划'}　{me['industry_name'] or '未填报行业'}　"
-           f"监管部门 {me['supervising_department_name'] or fmt.MISSING}　法定代表人 {me['legal_rep'] or fmt.MISSING}")
+st.caption(
+    f"统一社会信用代码 {me['uscc']}　登记状态 {me['status']}　成立日期 {fmt.fmt_date(me['established_date'])}　"
+    f"{me['district_name'] or '未填报区划'}　{me['industry_name'] or '未填报行业'}　"
+    f"监管部门 {me['supervising_department_name'] or fmt.MISSING}　法定代表人 {me['legal_rep'] or fmt.MISSING}"
+)
 if len(identity) > 1:
-    st.warning(f"该统一社会信用代码登记了 {len(identity)} 个名称（重码，I03）："
-               + "、".join(identity["name"]))
+    st.warning(f"该统一社会信用代码登记了 {len(identity)} 个名称（重码，I03）：" + "、".join(identity["name"]))
 summary = page_queries.profile_summary(sections)
 cols = st.columns(4)
 cols[0].metric("公示中的行政处罚", fmt.fmt_count(summary["penalties_in_publicity"]), border=True)
@@ -58,60 +68,172 @@ tabs = st.tabs(["信用等级", "行政处罚", "行政许可", "名单", "修�
 name = me["name"]
 with tabs[0]:
     st.markdown("**当前信用等级（各部门）**")
-    ui.table(sections["grades"], columns.pick("department_name", "grade", "grade_source", "eval_date", "score"),
-             key="grades", title=f"{name}信用等级", page_size=None, empty_text="暂无信用评价结果。")
+    ui.table(
+        sections["grades"],
+        columns.pick("department_name", "grade", "grade_source", "eval_date", "score"),
+        key="grades",
+        title=f"{name}信用等级",
+        page_size=None,
+        empty_text="暂无信用评价结果。",
+    )
     st.markdown("**评价记录**")
-    ui.table(sections["grade_history"], columns.pick("evaluator", "eval_date", "grade", "score"),
-             key="grade_history", title=f"{name}评价记录", page_size=None, empty_text="暂无评价记录。")
+    ui.table(
+        sections["grade_history"],
+        columns.pick("evaluator", "eval_date", "grade", "score"),
+        key="grade_history",
+        title=f"{name}评价记录",
+        page_size=None,
+        empty_text="暂无评价记录。",
+    )
 with tabs[1]:
     penalties = sections["penalties"]
     if not penalties.empty:
         ui.plot(charts.penalty_timeline(penalties, ctx.as_of, title="处罚公示时间轴"), key="penalty_timeline")
-    ui.table(penalties, columns.pick("decision_no", "decision_date", "department_name", "penalty_kinds", "severity_class",
-                                     "fine_wan_yuan", "in_publicity", "publicity_end_date", "eligible_for_repair_date",
-                                     "repair_status", "is_excluded_p7", "party_name", "party_id_no", "facts"),
-             key="penalties", title=f"{name}行政处罚", page_size=None, empty_text="暂无行政处罚记录。",
-             personal={"party_name": "name", "party_id_no": "id_no"}, person_flag="is_natural_person")
+    ui.table(
+        penalties,
+        columns.pick(
+            "decision_no",
+            "decision_date",
+            "department_name",
+            "penalty_kinds",
+            "severity_class",
+            "fine_wan_yuan",
+            "in_publicity",
+            "publicity_end_date",
+            "eligible_for_repair_date",
+            "repair_status",
+            "is_excluded_p7",
+            "party_name",
+            "party_id_no",
+            "facts",
+        ),
+        key="penalties",
+        title=f"{name}行政处罚",
+        page_size=None,
+        empty_text="暂无行政处罚记录。",
+        personal={"party_name": "name", "party_id_no": "id_no"},
+        person_flag="is_natural_person",
+    )
 with tabs[2]:
-    ui.table(sections["licenses"], columns.pick("license_no", "certificate", "license_kind", "department_name",
-                                                "decision_date", "valid_from", "valid_to", "status", "expiry_status",
-                                                "days_to_expiry"),
-             key="licenses", title=f"{name}行政许可", page_size=None, empty_text="暂无行政许可记录。")
+    ui.table(
+        sections["licenses"],
+        columns.pick(
+            "license_no",
+            "certificate",
+            "license_kind",
+            "department_name",
+            "decision_date",
+            "valid_from",
+            "valid_to",
+            "status",
+            "expiry_status",
+            "days_to_expiry",
+        ),
+        key="licenses",
+        title=f"{name}行政许可",
+        page_size=None,
+        empty_text="暂无行政许可记录。",
+    )
 with tabs[3]:
     for key, label, cols_spec in (
-        ("abnormal_operations", "经营异常名录", ("listed_date", "listed_reason", "removed_date", "removed_reason",
-                                           "department_name", "is_active")),
-        ("executees", "被执行人", ("case_no", "party_name", "court", "filed_date", "is_dishonest", "closed_date",
-                               "performance", "is_active")),
-        ("serious_dishonest", "严重失信主体名单", ("list_name", "department_name", "listed_date", "removed_date",
-                                           "removed_reason", "is_active")),
+        (
+            "abnormal_operations",
+            "经营异常名录",
+            ("listed_date", "listed_reason", "removed_date", "removed_reason", "department_name", "is_active"),
+        ),
+        (
+            "executees",
+            "被执行人",
+            ("case_no", "party_name", "court", "filed_date", "is_dishonest", "closed_date", "performance", "is_active"),
+        ),
+        (
+            "serious_dishonest",
+            "严重失信主体名单",
+            ("list_name", "department_name", "listed_date", "removed_date", "removed_reason", "is_active"),
+        ),
         ("campaign_lists", "专项治理名单", ("campaign", "department_name", "listed_date", "closed_date", "is_active")),
     ):
         st.markdown(f"**{label}**")
-        ui.table(sections[key], columns.pick(*cols_spec), key=key, title=f"{name}{label}", page_size=None,
-                 empty_text=f"未列入{label}。",
-                 personal={"party_name": "name"} if key == "executees" else None, person_flag="is_natural_person")
+        ui.table(
+            sections[key],
+            columns.pick(*cols_spec),
+            key=key,
+            title=f"{name}{label}",
+            page_size=None,
+            empty_text=f"未列入{label}。",
+            personal={"party_name": "name"} if key == "executees" else None,
+            person_flag="is_natural_person",
+        )
 with tabs[4]:
     st.markdown("**信用修复**")
-    ui.table(sections["repairs"], columns.pick("repair_id", "record_type", "record_ref", "applied_date", "status_at",
-                                               "decided_date", "department_name"),
-             key="repairs", title=f"{name}信用修复", page_size=None, empty_text="暂无信用修复申请。")
+    ui.table(
+        sections["repairs"],
+        columns.pick(
+            "repair_id", "record_type", "record_ref", "applied_date", "status_at", "decided_date", "department_name"
+        ),
+        key="repairs",
+        title=f"{name}信用修复",
+        page_size=None,
+        empty_text="暂无信用修复申请。",
+    )
     st.markdown("**异议处理**")
-    ui.table(sections["objections"], columns.pick("objection_id", "department_name", "received_date", "answered_date",
-                                                  "working_days_to_answer", "answered_within_sla", "outcome"),
-             key="objections", title=f"{name}异议处理", page_size=None, empty_text="暂无异议记录。")
+    ui.table(
+        sections["objections"],
+        columns.pick(
+            "objection_id",
+            "department_name",
+            "received_date",
+            "answered_date",
+            "working_days_to_answer",
+            "answered_within_sla",
+            "outcome",
+        ),
+        key="objections",
+        title=f"{name}异议处理",
+        page_size=None,
+        empty_text="暂无异议记录。",
+    )
     st.markdown("**信用承诺**")
-    ui.table(sections["commitments"], columns.pick("commitment_id", "kind", "department_name", "signed_date",
-                                                   "due_date", "fulfilment"),
-             key="commitments", title=f"{name}信用承诺", page_size=None, empty_text="暂无信用承诺。")
+    ui.table(
+        sections["commitments"],
+        columns.pick("commitment_id", "kind", "department_name", "signed_date", "due_date", "fulfilment"),
+        key="commitments",
+        title=f"{name}信用承诺",
+        page_size=None,
+        empty_text="暂无信用承诺。",
+    )
 with tabs[5]:
-    ui.table(sections["loans"], columns.pick("loan_id", "lender", "amount_wan_yuan", "due_date", "repaid_date",
-                                             "buffer_days", "is_in_default"),
-             key="loans", title=f"{name}信易贷", page_size=None, empty_text="暂无信易贷记录。")
+    ui.table(
+        sections["loans"],
+        columns.pick("loan_id", "lender", "amount_wan_yuan", "due_date", "repaid_date", "buffer_days", "is_in_default"),
+        key="loans",
+        title=f"{name}信易贷",
+        page_size=None,
+        empty_text="暂无信易贷记录。",
+    )
 with tabs[6]:
-    ui.table(sections["tax_credit"], columns.pick("year", "grade", "published_date", grade="纳税信用等级"),
-             key="tax_credit", title=f"{name}纳税信用", page_size=None, empty_text="暂无纳税信用评价。")
+    ui.table(
+        sections["tax_credit"],
+        columns.pick("year", "grade", "published_date", grade="纳税信用等级"),
+        key="tax_credit",
+        title=f"{name}纳税信用",
+        page_size=None,
+        empty_text="暂无纳税信用评价。",
+    )
 with tabs[7]:
-    ui.table(sections["warnings"], columns.pick("warning_type", "department_name", "reason", "anchor_records",
-                                                "risk_level", "first_seen_date", warning_type="预警类型"),
-             key="warnings", title=f"{name}信用预警", page_size=None, empty_text="当前不在任何信用预警中。")
+    ui.table(
+        sections["warnings"],
+        columns.pick(
+            "warning_type",
+            "department_name",
+            "reason",
+            "anchor_records",
+            "risk_level",
+            "first_seen_date",
+            warning_type="预警类型",
+        ),
+        key="warnings",
+        title=f"{name}信用预警",
+        page_size=None,
+        empty_text="当前不在任何信用预警中。",
+    )

@@ -1,22 +1,22 @@
 """Helpers shared by the access, audit and personal-data tests: an isolated operational store
 (SQLite file in tmp_path, or a private schema of the test PostgreSQL server), users, and a
-signed-in AppTest session."""
+signed-in AppTest session. Its fixtures (store, pg_engine) are registered by tests/conftest.py."""
+
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from dashboard import auth, opstore, settings as settings_module, users
-from dashboard.settings import PROJECT_DIR, Settings
+from dashboard.access import auth, users
+from dashboard.core import settings as settings_module
+from dashboard.core.settings import PROJECT_DIR, Settings
+from dashboard.store import opstore
 
-APP_FILE = PROJECT_DIR / "dashboard" / "app.py"
+APP_FILE = PROJECT_DIR / "dashboard" / "app" / "main.py"
 PAGES_DIR = PROJECT_DIR / "pages"
 TEST_PASSWORD = "correct-horse-1"
 
@@ -45,47 +45,65 @@ def store(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def pg_engine():
-    """An engine on a private schema of the test PostgreSQL server (TEST_POSTGRES_URL), with the
-    operational-store tables created; skipped when no server is configured."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (run scripts/test_postgres.sh)")
-    schema = f"access_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+def pg_engine(pg_schema):
+    """An engine on a private schema of the test PostgreSQL server (tests/pg_kit.py: skipped, or
+    failed under CI, when there is none), with the operational-store tables created."""
+    engine = pg_schema.engine
     opstore.metadata.create_all(engine)
-    engine.info_schema = schema  # for child processes
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    engine.info_schema = pg_schema.name  # for child processes
+    return engine
 
 
-def make_user(engine, username: str, role: str, departments=(), personal_data: bool = False,
-              password: str | None = TEST_PASSWORD, **kwargs) -> users.UserRecord:
+def make_user(
+    engine,
+    username: str,
+    role: str,
+    departments=(),
+    personal_data: bool = False,
+    password: str | None = TEST_PASSWORD,
+    **kwargs,
+) -> users.UserRecord:
     """A user whose password needs no change at first sign-in."""
-    return users.add_user(engine, username, role, "test", departments=departments, personal_data=personal_data,
-                          password=password, must_change_password=False,
-                          access=settings_module.get_settings().access, **kwargs)
+    return users.add_user(
+        engine,
+        username,
+        role,
+        "test",
+        departments=departments,
+        personal_data=personal_data,
+        password=password,
+        must_change_password=False,
+        access=settings_module.get_settings().access,
+        **kwargs,
+    )
 
 
 def sign_in(at, username: str, method: str = "password") -> None:
     """Put a signed-in session for `username` into an AppTest (as the sign-in form would)."""
     now = time.time()
-    at.session_state[auth.SESSION_KEY] = {"username": username, "method": method, "signed_in_at": now,
-                                          "last_seen": now}
+    at.session_state[auth.SESSION_KEY] = {"username": username, "method": method, "signed_in_at": now, "last_seen": now}
 
 
 def texts_of(at) -> list[str]:
     """Every piece of text an AppTest run put on screen: markdown, captions, titles, alerts,
     metrics, tables and dataframes (cell values and headers)."""
     out: list[str] = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "code", "info", "warning",
-                 "error", "success", "exception", "latex", "json"):
+    for kind in (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "text",
+        "code",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "exception",
+        "latex",
+        "json",
+    ):
         for el in getattr(at, kind, []):
             out.append(str(getattr(el, "value", "")))
     for el in at.metric:

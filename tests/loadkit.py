@@ -1,18 +1,20 @@
 """Helpers shared by the load, snapshot and scheduler tests: an isolated data folder, tiny
 hand-written drops, and `python -m dashboard` in a real child process."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import duckdb
 
-from dashboard import opstore, settings as settings_module
-from dashboard.identifiers import make_uscc
-from dashboard.settings import DEFAULT_SETTINGS_FILE, PROJECT_DIR, Settings
+from dashboard.core import settings as settings_module
+from dashboard.core.identifiers import make_uscc
+from dashboard.core.settings import DEFAULT_SETTINGS_FILE, PROJECT_DIR, Settings
+from dashboard.store import opstore
 
 SUBJECT_HEADER = ("uscc", "name", "status", "established_date")
 TAX_CREDIT_HEADER = ("uscc", "year", "grade")
@@ -73,13 +75,25 @@ def isolate(monkeypatch, tmp_path: Path, keep_snapshots: int | None = None) -> S
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m dashboard ARGS` as a child process with this process's environment."""
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=PROJECT_DIR, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=PROJECT_DIR,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def start_cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dashboard", *args], cwd=PROJECT_DIR, env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=PROJECT_DIR,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def scalar(path: Path, sql: str):

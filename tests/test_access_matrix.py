@@ -1,6 +1,7 @@
 """Access is enforced in the query layer and tested by role: roles × pages × query functions over
 the fixed page dataset (tests/pages_fixture.py), URL tampering, scope-keyed caches, and an
 unauthenticated request."""
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,13 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard import (audit, auth, credit_warnings, followup, grading, indicators, opstore, page_queries, profile,
-                       quality, ui, users)
-from dashboard.access import Scope
+from dashboard.access import audit, auth, users
+from dashboard.app import ui
+from dashboard.core.scope import Scope
+from dashboard.rules import credit_warnings, followup, grading, indicators, profile, quality, ranking
+from dashboard.store import opstore
 from tests.access_kit import make_user, texts_of
-from tests.pages_fixture import APP_FILE, AS_OF, S1, app, pages_env, pages_template  # noqa: F401  (fixtures)
+from tests.pages_fixture import APP_FILE, AS_OF, S1, app
 
 # Every query function that returns rows of departments: (name, call(con, engine, scope)).
 QUERY_CALLS = {
@@ -24,15 +27,13 @@ QUERY_CALLS = {
     "indicators.indicator_detail_rows[I04a]": lambda c, e, s: indicators.indicator_detail_rows(c, "I04a", AS_OF, s),
     "indicators.indicator_detail_rows[I12]": lambda c, e, s: indicators.indicator_detail_rows(c, "I12", AS_OF, s),
     "credit_warnings.warnings_at": lambda c, e, s: credit_warnings.warnings_at(c, AS_OF, s),
-    "credit_warnings.warning_counts": lambda c, e, s: credit_warnings.warning_counts(c, e, AS_OF, s),
+    "followup.warning_counts": lambda c, e, s: followup.warning_counts(c, e, AS_OF, s),
     "followup.warning_status": lambda c, e, s: followup.warning_status(c, e, AS_OF, s),
     "grading.grades_at": lambda c, e, s: grading.grades_at(c, AS_OF, s),
     "profile.subject_profile[penalties]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["penalties"],
     "profile.subject_profile[grades]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["grades"],
     "quality.p7_excluded_by_department": lambda c, e, s: quality.p7_excluded_by_department(c, AS_OF, s),
-    "page_queries.warning_list": lambda c, e, s: page_queries.warning_list(c, e, AS_OF, s),
-    "page_queries.warning_overview": lambda c, e, s: page_queries.warning_overview(c, e, AS_OF, s),
-    "page_queries.department_ranking": lambda c, e, s: page_queries.department_ranking(c, e, AS_OF, s),
+    "ranking.department_ranking": lambda c, e, s: ranking.department_ranking(c, e, AS_OF, s),
 }
 SCOPES = {
     "tax": Scope.of("tax"),
@@ -92,12 +93,21 @@ def test_navigation_offers_each_role_exactly_its_pages(pages_env):
         assert offered == roles[role].pages & built, role
 
 
-@pytest.mark.parametrize("role, page, opens", [
-    ("leader", "cockpit", True), ("leader", "warnings", False), ("leader", "admin", False),
-    ("office", "warnings", True), ("office", "admin", False),
-    ("department", "warnings", True), ("department", "cockpit", False), ("department", "departments", False),
-    ("admin", "admin", True), ("admin", "indicators", False),
-])
+@pytest.mark.parametrize(
+    "role, page, opens",
+    [
+        ("leader", "cockpit", True),
+        ("leader", "warnings", False),
+        ("leader", "admin", False),
+        ("office", "warnings", True),
+        ("office", "admin", False),
+        ("department", "warnings", True),
+        ("department", "cockpit", False),
+        ("department", "departments", False),
+        ("admin", "admin", True),
+        ("admin", "indicators", False),
+    ],
+)
 def test_a_page_outside_the_role_never_runs(pages_env, role, page, opens):
     make_user(pages_env.engine, "admin1", "admin")
     at = app(ROLE_USERS[role], page=page, params={"month": "2026-06"})
@@ -149,7 +159,7 @@ def test_cached_results_are_keyed_by_scope(pages_env):
 def test_an_unauthenticated_request_sees_only_the_sign_in_page(pages_env):
     at = AppTest.from_file(str(APP_FILE), default_timeout=30)
     at.query_params.update({"month": "2026-06", "department": "tax"})
-    at.switch_page("../pages/warnings.py")
+    at.switch_page("../../pages/warnings.py")
     at.run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["用户名", "密码"]

@@ -1,4 +1,5 @@
 """The audit log: append-only, hash-chained, verified on SQLite and PostgreSQL; search, export, CLI."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +14,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from dashboard import audit
 from dashboard.__main__ import main
-from dashboard.settings import PROJECT_DIR
-
-from tests.access_kit import pg_engine, store  # noqa: F401  (fixtures)
+from dashboard.access import audit
+from dashboard.core.settings import PROJECT_DIR
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -28,8 +27,10 @@ def engine(request):
 
 
 def fill(engine, n: int = 5) -> list[audit.Entry]:
-    return [audit.record(engine, f"user{i % 2}", "export", {"what": "信用预警清单", "n": i}, rows=i)
-            for i in range(1, n + 1)]
+    return [
+        audit.record(engine, f"user{i % 2}", "export", {"what": "信用预警清单", "n": i}, rows=i)
+        for i in range(1, n + 1)
+    ]
 
 
 def kinds(problems):
@@ -43,9 +44,19 @@ def test_entries_chain_by_the_documented_formula(engine):
     for before, after in zip(entries, entries[1:]):
         assert after.prev_hash == before.entry_hash
     first = entries[0]
-    body = json.dumps({"id": 1, "at": first.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                       "user": "user1", "action": "export", "detail": '{"n":1,"what":"信用预警清单"}', "rows": 1},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    body = json.dumps(
+        {
+            "id": 1,
+            "at": first.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "user": "user1",
+            "action": "export",
+            "detail": '{"n":1,"what":"信用预警清单"}',
+            "rows": 1,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     assert first.entry_hash == hashlib.sha256(("0" * 64 + body).encode("utf-8")).hexdigest()
     assert audit.verify(engine) == []
 
@@ -70,8 +81,9 @@ def test_a_modified_and_rehashed_entry_breaks_the_link_to_the_next(engine):
     e = entries[1]
     forged = audit.entry_hash(e.prev_hash, e.id, e.at, "someone_else", e.action, e.detail, e.rows)
     with engine.begin() as conn:
-        conn.execute(update(audit.audit_log).where(audit.audit_log.c.id == 2)
-                     .values(username="someone_else", entry_hash=forged))
+        conn.execute(
+            update(audit.audit_log).where(audit.audit_log.c.id == 2).values(username="someone_else", entry_hash=forged)
+        )
     assert kinds(audit.verify(engine)) == [(3, "broken_chain")]
 
 
@@ -95,9 +107,18 @@ def test_reordered_entries_are_reported(engine):
     swapped = {2: rows[3], 3: rows[2]}
     with engine.begin() as conn:
         for entry_id, source in swapped.items():
-            conn.execute(update(audit.audit_log).where(audit.audit_log.c.id == entry_id).values(
-                at=source.at, username=source.username, detail=source.detail, rows=source.rows,
-                prev_hash=source.prev_hash, entry_hash=source.entry_hash))
+            conn.execute(
+                update(audit.audit_log)
+                .where(audit.audit_log.c.id == entry_id)
+                .values(
+                    at=source.at,
+                    username=source.username,
+                    detail=source.detail,
+                    rows=source.rows,
+                    prev_hash=source.prev_hash,
+                    entry_hash=source.entry_hash,
+                )
+            )
     found = kinds(audit.verify(engine))
     assert (2, "modified") in found and (3, "modified") in found
     assert (2, "broken_chain") in found and (3, "reordered") in found
@@ -111,7 +132,9 @@ def test_the_chain_continues_after_a_gap_free_restart_and_time_never_goes_back(e
 
 
 def test_detail_never_carries_a_resident_id_number_and_unknown_actions_are_refused(store):
-    e = audit.record(store.engine, "office", "profile_viewed", {"party": "230402199001011234", "note": "x 23040219900101123X y"})
+    e = audit.record(
+        store.engine, "office", "profile_viewed", {"party": "230402199001011234", "note": "x 23040219900101123X y"}
+    )
     assert "199001011234" not in e.detail and "19900101123X" not in e.detail
     assert json.loads(e.detail) == {"note": "x 230402********123X y", "party": "230402********1234"}
     with pytest.raises(ValueError):
@@ -130,8 +153,10 @@ def test_search_filters_by_user_action_and_time(store):
     audit.record(engine, "tax_user", "export", {"what": "清单"}, rows=12)
     audit.record(engine, "office", "export", {"what": "清单"}, rows=3)
     found = audit.search(engine, user="tax_user", action="export")
-    assert found[["id", "user", "action", "action_label", "rows"]].values.tolist() == [[2, "tax_user", "export", "导出/下载", 12]]
-    today = dt.datetime.now(dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    assert found[["id", "user", "action", "action_label", "rows"]].values.tolist() == [
+        [2, "tax_user", "export", "导出/下载", 12]
+    ]
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     assert audit.search(engine, since=today, until=today + dt.timedelta(days=1))["id"].tolist() == [3, 2, 1]
     assert audit.search(engine, since=today + dt.timedelta(days=1)).empty
     assert audit.search(engine, until=today).empty
@@ -170,8 +195,14 @@ def test_audit_verify_command_in_a_child_process(store):
     fill(store.engine, 2)
     with store.engine.begin() as conn:
         conn.execute(update(audit.audit_log).where(audit.audit_log.c.id == 1).values(action="sign_in"))
-    done = subprocess.run([sys.executable, "-m", "dashboard", "audit", "verify"], cwd=PROJECT_DIR,
-                          env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "audit", "verify"],
+        cwd=PROJECT_DIR,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert "第 1 条审计记录的内容被修改（哈希值不符）" in done.stdout
 
@@ -180,7 +211,8 @@ APPENDER = """
 import sys, time
 from pathlib import Path
 from sqlalchemy import create_engine
-from dashboard import audit, opstore
+from dashboard.access import audit
+from dashboard.store import opstore
 url, schema, who, n, barrier = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), Path(sys.argv[5])
 args = {"options": f"-csearch_path={schema}"} if schema else {"timeout": 30}
 engine = create_engine(url, connect_args=args)
@@ -200,9 +232,16 @@ def test_two_processes_appending_at_once_never_fork_the_chain(engine, tmp_path):
     audit.record(engine, "first", "sign_in", {})  # tables and head exist before the race
     schema = getattr(engine, "info_schema", "")
     url = engine.url.render_as_string(hide_password=False)
-    children = [subprocess.Popen([sys.executable, "-c", APPENDER, url, schema, f"p{k}", "40", str(tmp_path)],
-                                 cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for k in range(2)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", APPENDER, url, schema, f"p{k}", "40", str(tmp_path)],
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(2)
+    ]
     while not all((tmp_path / f"p{k}").exists() for k in range(2)):
         assert all(c.poll() is None for c in children), children[0].stderr
         time.sleep(0.01)

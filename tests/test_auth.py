@@ -1,5 +1,6 @@
 """Sign-in on the Streamlit side (AppTest): the sign-in screen, lock-out, idle timeout, sign-out,
 one-time passwords, OIDC mapping, page and grant guards, URL parameters that try to widen scope."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,21 +8,26 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import audit, auth, users
-from dashboard.access import Scope
+from dashboard.access import audit, auth, users
+from dashboard.core.scope import Scope
+from tests.access_kit import APP_FILE, PAGES_DIR, TEST_PASSWORD, make_user, sign_in, texts_of
 
-from tests.access_kit import APP_FILE, PAGES_DIR, TEST_PASSWORD, make_user, sign_in, store, texts_of  # noqa: F401
-
-OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
-                         "client_id": "dashboard", "client_secret": "x",
-                         "server_metadata_url": "http://idp.invalid/.well-known/openid-configuration"}}
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "s" * 32,
+        "client_id": "dashboard",
+        "client_secret": "x",
+        "server_metadata_url": "http://idp.invalid/.well-known/openid-configuration",
+    }
+}
 
 
 def probe_script():
     """A page that shows who the viewer is, what they may do, and the scope a URL asks for."""
     import streamlit as st
 
-    from dashboard import auth
+    from dashboard.access import auth
 
     viewer = auth.require_viewer()
     auth.sign_out_button(viewer)
@@ -120,7 +126,7 @@ def test_idle_session_times_out(store, monkeypatch):
     make_user(store.engine, "tax1", "department", ["tax"])
     at = run_probe(session_user="tax1")
     assert "VIEWER tax1" in body(at)
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=store.access.idle_timeout_minutes + 1)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=store.access.idle_timeout_minutes + 1)
     monkeypatch.setattr(auth, "_now", lambda: later)
     at.run()
     assert "VIEWER" not in body(at)
@@ -160,8 +166,10 @@ def test_oidc_button_when_configured_and_identities_mapped_to_local_users(store)
 
 def test_an_unknown_or_unverified_oidc_identity_gets_nothing_but_unauthorised(store):
     make_user(store.engine, "feng", "office", password=None, email="feng@hegang.gov.cn")
-    for claims in ({"is_logged_in": True, "email": "stranger@example.org", "sub": "s9"},
-                   {"is_logged_in": True, "email": "feng@hegang.gov.cn", "email_verified": False, "sub": "s9"}):
+    for claims in (
+        {"is_logged_in": True, "email": "stranger@example.org", "sub": "s9"},
+        {"is_logged_in": True, "email": "feng@hegang.gov.cn", "email_verified": False, "sub": "s9"},
+    ):
         at = run_probe(secrets=OIDC_SECRETS, user=claims)
         assert "VIEWER" not in body(at)
         assert at.error[0].value.startswith("未授权")
@@ -195,7 +203,8 @@ def test_a_page_the_role_lacks_is_refused_and_logged(store):
     assert at.error[0].value.startswith("未授权：您的角色无权访问此页面")
     at.run()  # a rerun is not a second attempt
     assert [(u, a, d) for u, a, d in actions(store.engine) if a == "access_denied"] == [
-        ("tax1", "access_denied", {"page": "admin"})]
+        ("tax1", "access_denied", {"page": "admin"})
+    ]
     at = run_probe(query={"page": "warnings"}, session_user="tax1")
     assert "PAGE OPEN" in body(at)
 
@@ -208,7 +217,9 @@ def test_a_department_in_the_url_never_widens_the_scope(store):
     assert "无权查看以下部门的数据，已忽略：市市场监管局" in at.warning[0].value
     at = run_probe(query={"department": "tax,market"}, session_user="tax1")
     assert "-> tax|pd=0" in body(at)
-    assert run_probe(query={"department": "market"}, session_user="office1").markdown[0].value.endswith("-> market|pd=0")
+    assert (
+        run_probe(query={"department": "market"}, session_user="office1").markdown[0].value.endswith("-> market|pd=0")
+    )
     denied = [(u, d) for u, a, d in actions(store.engine) if a == "access_denied"]
     assert denied == [("tax1", {"page": "probe", "requested_departments": ["market"]})] * 2
 

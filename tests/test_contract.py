@@ -1,11 +1,25 @@
-from dashboard import contract
+from dashboard.core import contract
 
 
 def test_every_entity_of_the_data_contract_is_defined():
     assert {e.name for e in contract.ENTITIES} == {
-        "subjects", "penalties", "licenses", "abnormal_operations", "executees", "serious_dishonest",
-        "tax_credit", "evaluations", "repairs", "objections", "commitments", "loans", "campaign_lists",
-        "disclosure_ledger", "collections", "city_scores"}
+        "subjects",
+        "penalties",
+        "licenses",
+        "abnormal_operations",
+        "executees",
+        "serious_dishonest",
+        "tax_credit",
+        "evaluations",
+        "repairs",
+        "objections",
+        "commitments",
+        "loans",
+        "campaign_lists",
+        "disclosure_ledger",
+        "collections",
+        "city_scores",
+    }
 
 
 def test_keys_are_required_columns():

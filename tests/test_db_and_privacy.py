@@ -3,9 +3,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import db, schema
-from dashboard.access import Scope
-from dashboard.privacy import contains_unmasked, mask_frame, mask_id_no, mask_name, mask_phone
+from dashboard.core.privacy import contains_unmasked, mask_frame, mask_id_no, mask_name, mask_phone
+from dashboard.core.scope import Scope
+from dashboard.store import db, schema
 
 
 def test_bind_takes_only_named_parameters_and_requires_them():
@@ -16,10 +16,14 @@ def test_bind_takes_only_named_parameters_and_requires_them():
 
 
 def test_scope_filter_is_applied_in_sql(warehouse):
-    schema.insert_current_rows(warehouse, "penalties", [
-        dict(decision_no="A1", decision_date=dt.date(2024, 1, 2), authority="市税务局"),
-        dict(decision_no="A2", decision_date=dt.date(2024, 1, 3), authority="市市场监管局"),
-    ])
+    schema.insert_current_rows(
+        warehouse,
+        "penalties",
+        [
+            dict(decision_no="A1", decision_date=dt.date(2024, 1, 2), authority="市税务局"),
+            dict(decision_no="A2", decision_date=dt.date(2024, 1, 3), authority="市市场监管局"),
+        ],
+    )
     schema.build_marts(warehouse)
     sql = "SELECT decision_no, department_code FROM penalty_facts ORDER BY decision_no"
     all_rows = db.run_sql(warehouse, sql)
@@ -43,8 +47,13 @@ def test_scope_filter_is_applied_in_sql(warehouse):
 
 
 def test_scope_cache_key_differs_by_departments_and_grant():
-    keys = {Scope.all().cache_key, Scope.all(personal_data=True).cache_key, Scope.of("tax").cache_key,
-            Scope.of("market").cache_key, Scope().cache_key}
+    keys = {
+        Scope.all().cache_key,
+        Scope.all(personal_data=True).cache_key,
+        Scope.of("tax").cache_key,
+        Scope.of("market").cache_key,
+        Scope().cache_key,
+    }
     assert len(keys) == 5
 
 
@@ -57,11 +66,13 @@ def test_maskers():
 
 
 def test_mask_frame_only_masks_natural_persons_without_the_grant():
-    frame = pd.DataFrame({
-        "party_name": ["张三", "鹤岗市某商贸有限公司"],
-        "party_id_no": ["23040219900101123X", None],
-        "is_natural_person": [True, False],
-    })
+    frame = pd.DataFrame(
+        {
+            "party_name": ["张三", "鹤岗市某商贸有限公司"],
+            "party_id_no": ["23040219900101123X", None],
+            "is_natural_person": [True, False],
+        }
+    )
     masked = mask_frame(frame, Scope.all(), {"party_name": "name", "party_id_no": "id_no"}, "is_natural_person")
     assert list(masked.party_name) == ["张*", "鹤岗市某商贸有限公司"]
     assert masked.party_id_no[0] == "230402********123X"

@@ -1,5 +1,6 @@
-"""The demo drop generator (dashboard.demo): files and shapes, determinism, keys, identifier
+"""The demo drop generator (dashboard.demo.generate): files and shapes, determinism, keys, identifier
 quality, planted rule cases, indicator levels, the CLI, and a real load of a generated drop."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,17 +14,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-
-from dashboard import contract, demo, loading
-from dashboard.__main__ import main
-from dashboard.demo_bulk import id_matrix, matrix_strings, uscc_matrix
-from dashboard.demo_planted import planted
-from dashboard.demo_write import Out, format_column
-from dashboard.demo_time import Calendar, add_months, add_months_np, day_no, month_end_before
-from dashboard.identifiers import is_valid_resident_id, is_valid_uscc
-from dashboard.workdays import add_workdays
-
 from loadkit import isolate
+
+from dashboard.__main__ import main
+from dashboard.core import contract
+from dashboard.core.identifiers import is_valid_resident_id, is_valid_uscc
+from dashboard.core.workdays import add_workdays
+from dashboard.demo import generate as demo
+from dashboard.demo.bulk import id_matrix, matrix_strings, uscc_matrix
+from dashboard.demo.calendar import Calendar, add_months, add_months_np, day_no, month_end_before
+from dashboard.demo.planted import planted
+from dashboard.demo.write import Out, format_column
+from dashboard.load import loading
 
 AS_OF = dt.date(2026, 11, 29)
 T = dt.date(2026, 10, 31)
@@ -42,8 +44,11 @@ def read_entity(drop: Path, entity: str) -> pd.DataFrame:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     elif path.suffix == ".xlsx":
         df = pd.read_excel(path, dtype=object)
-        df = df.apply(lambda col: col.map(lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d")
-                                          if hasattr(v, "strftime") else str(v)))
+        df = df.apply(
+            lambda col: col.map(
+                lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else str(v)
+            )
+        )
     else:
         df = pd.read_parquet(path)
         df = df.apply(lambda col: col.map(lambda v: "" if v is None or v != v else str(v)))
@@ -80,10 +85,13 @@ def cases() -> list[demo.PlantedCase]:
 
 # ---------------------------------------------------------------- files and shapes
 
+
 def test_one_file_per_entity_with_headers_the_contract_knows(city, frames):
     names = sorted(p.name for p in city.iterdir())
-    assert names == sorted({"evaluations.parquet", "loans.xlsx"} | {
-        f"{e.name}.csv" for e in contract.ENTITIES if e.name not in ("evaluations", "loans")})
+    assert names == sorted(
+        {"evaluations.parquet", "loans.xlsx"}
+        | {f"{e.name}.csv" for e in contract.ENTITIES if e.name not in ("evaluations", "loans")}
+    )
     for e in contract.ENTITIES:
         cols = set(frames[e.name].columns)
         assert cols - set(e.column_names) == EXTRA_HEADERS.get(e.name, set()), e.name
@@ -155,6 +163,7 @@ def test_generation_is_deterministic_for_a_seed(tmp_path):
 
 # ---------------------------------------------------------------- keys and identifiers
 
+
 def test_keys_are_unique_except_the_planted_duplicate_and_missing_key(frames):
     for e in contract.ENTITIES:
         df = frames[e.name].copy()
@@ -166,7 +175,8 @@ def test_keys_are_unique_except_the_planted_duplicate_and_missing_key(frames):
         if e.name == "penalties":
             assert missing.sum() == 1
             assert key[~missing][dup]["decision_no"].unique().tolist() == [
-                c.record for c in demo.planted_cases(AS_OF) if c.note.startswith("one decision number twice")]
+                c.record for c in demo.planted_cases(AS_OF) if c.note.startswith("one decision number twice")
+            ]
         else:
             assert missing.sum() == 0 and dup.sum() == 0, e.name
 
@@ -180,8 +190,17 @@ def test_identifier_quality_is_high_but_not_perfect(frames):
     assert subjects["name"].is_unique
     kinds = subjects["uscc"].str[:2].value_counts(normalize=True)
     assert kinds["91"] > 0.5 and kinds["92"] > 0.2 and {"93", "11", "12", "13", "51", "31"} <= set(kinds.index)
-    assert set(subjects["uscc"].str[2:8]) <= {"230400", "230402", "230403", "230404", "230405", "230406",
-                                                 "230407", "230421", "230422"}
+    assert set(subjects["uscc"].str[2:8]) <= {
+        "230400",
+        "230402",
+        "230403",
+        "230404",
+        "230405",
+        "230406",
+        "230407",
+        "230421",
+        "230422",
+    }
     ids = pd.concat([frames["penalties"]["party_id_no"], frames["executees"]["party_id_no"]])
     ids = ids[ids != ""]
     assert set(ids.str[:4]) == {"2304"}
@@ -194,12 +213,18 @@ def test_vectorised_identifiers_agree_with_the_reference_checks():
     rng = np.random.default_rng(1)
     charset = np.frombuffer(b"0123456789ABCDEFGHJKLMNPQRTUWXY", dtype=np.uint8)
     org = charset[rng.integers(0, 31, (500, 8))]
-    codes = matrix_strings(uscc_matrix(np.full((500, 2), [ord("9"), ord("1")], np.uint8),
-                                       np.full((500, 6), np.frombuffer(b"230402", np.uint8)), org)).to_pylist()
+    codes = matrix_strings(
+        uscc_matrix(
+            np.full((500, 2), [ord("9"), ord("1")], np.uint8),
+            np.full((500, 6), np.frombuffer(b"230402", np.uint8)),
+            org,
+        )
+    ).to_pylist()
     assert all(is_valid_uscc(c) for c in codes)
     birth = rng.integers(day_no(dt.date(1956, 1, 1)), day_no(dt.date(2004, 12, 31)), 500)
-    ids = matrix_strings(id_matrix(np.full((500, 6), np.frombuffer(b"230403", np.uint8)), birth,
-                                   rng.integers(0, 1000, 500))).to_pylist()
+    ids = matrix_strings(
+        id_matrix(np.full((500, 6), np.frombuffer(b"230403", np.uint8)), birth, rng.integers(0, 1000, 500))
+    ).to_pylist()
     assert all(is_valid_resident_id(i) for i in ids)
 
 
@@ -213,9 +238,15 @@ def test_date_styles_format_each_value_as_strftime_would():
     cn = format_column(arr, Out("x", "x", "cn")).to_pylist()
     assert [v and dt.datetime.strptime(v, "%Y年%m月%d日").date() for v in cn] == arr.to_pylist()
     stamps = pa.array(days * 86400 + rng.integers(0, 86400, 500), pa.timestamp("s"), mask=null)
-    assert format_column(stamps, Out("x", "x", "datetime")).to_pylist() == pc.strftime(
-        stamps, format="%Y-%m-%d %H:%M:%S").to_pylist()
-    assert format_column(pa.array([True, None, False]), Out("x", "x", "shifou", "暂无")).to_pylist() == ["是", "暂无", "否"]
+    assert (
+        format_column(stamps, Out("x", "x", "datetime")).to_pylist()
+        == pc.strftime(stamps, format="%Y-%m-%d %H:%M:%S").to_pylist()
+    )
+    assert format_column(pa.array([True, None, False]), Out("x", "x", "shifou", "暂无")).to_pylist() == [
+        "是",
+        "暂无",
+        "否",
+    ]
 
 
 def test_calendar_and_month_arithmetic_follow_the_rules():
@@ -232,6 +263,7 @@ def test_calendar_and_month_arithmetic_follow_the_rules():
 
 
 # ---------------------------------------------------------------- planted cases
+
 
 def test_planted_rows_are_in_the_files(frames):
     plant = planted(T, AS_OF, demo.reference_departments())
@@ -277,11 +309,14 @@ def test_planted_boundaries_sit_exactly_on_their_dates(frames, cases):
     assert loans.loc["XYD9000003", "due_date"] == "2026-10-01" and loans.loc["XYD9000003", "buffer_days"] == "30"
     assert loans.loc["XYD9000005", "buffer_days"] == ""
     gov = frames["executees"].set_index("party_name")
-    assert gov.loc["鹤岗市粮食局直属粮库", "uscc"].startswith("91") and is_valid_uscc(gov.loc["鹤岗市粮食局直属粮库", "uscc"])
+    assert gov.loc["鹤岗市粮食局直属粮库", "uscc"].startswith("91") and is_valid_uscc(
+        gov.loc["鹤岗市粮食局直属粮库", "uscc"]
+    )
     assert gov.loc["萝北县名山镇人民政府", "uscc"] == ""
 
 
 # ---------------------------------------------------------------- realism of the indicators
+
 
 @pytest.fixture(scope="session")
 def con(frames):
@@ -321,7 +356,13 @@ def test_collections_and_city_scores_look_like_a_mid_ranking_city(frames):
     col = frames["collections"]
     last12 = col[col["month"] > "2025-10"]
     assert last12.groupby("category").size().to_dict() == {
-        "不动产": 12, "水费": 12, "燃气费": 11, "电费": 12, "科技研发": 12, "纳税": 12}
+        "不动产": 12,
+        "水费": 12,
+        "燃气费": 11,
+        "电费": 12,
+        "科技研发": 12,
+        "纳税": 12,
+    }
     scores = frames["city_scores"]
     hegang = scores[scores["city"] == "鹤岗市"].set_index("month")["rank"].astype(int)
     assert 120 <= hegang["2026-10"] <= 180 and hegang["2026-10"] < hegang["2021-11"]
@@ -329,6 +370,7 @@ def test_collections_and_city_scores_look_like_a_mid_ranking_city(frames):
 
 
 # ---------------------------------------------------------------- CLI and a real load
+
 
 def test_cli_writes_a_tiny_drop_even_when_as_of_is_a_sunday_the_first(tmp_path, capsys):
     # 2026-11-01 is a Sunday: the days after T are rest days only.
@@ -350,10 +392,15 @@ def test_the_loader_takes_the_drop_and_the_rules_see_the_planted_cases(tmp_path,
         flags = dict(con.execute("SELECT _flags, count(*) FROM stg_penalties WHERE _flags <> '' GROUP BY 1").fetchall())
     finally:
         con.close()
-    assert reasons == [("licenses", "bad_enum"), ("penalties", "bad_date"), ("penalties", "duplicate_key"),
-                       ("penalties", "missing_key")]
+    assert reasons == [
+        ("licenses", "bad_enum"),
+        ("penalties", "bad_date"),
+        ("penalties", "duplicate_key"),
+        ("penalties", "missing_key"),
+    ]
     assert {"authority_uscc_invalid", "uscc_invalid", "id_no_invalid", "date_order", "placeholder_date"} <= {
-        f for key in flags for f in key.split(";")}
+        f for key in flags for f in key.split(";")
+    }
     capsys.readouterr()
     assert main(["warnings", "--as-of", T.isoformat()]) == 0
     found = {}
@@ -362,8 +409,11 @@ def test_the_loader_takes_the_drop_and_the_rules_see_the_planted_cases(tmp_path,
     wrong = []
     for c in demo.planted_cases(AS_OF):
         if c.rule.startswith("W"):
-            hits = [w for w in found.get((c.rule, c.subject), [])
-                    if c.record is None or c.record in (w["anchor_records"] or [])]
+            hits = [
+                w
+                for w in found.get((c.rule, c.subject), [])
+                if c.record is None or c.record in (w["anchor_records"] or [])
+            ]
             if bool(hits) != c.holds:
                 wrong.append(c)
     assert wrong == []

@@ -1,16 +1,18 @@
 """Warning follow-up: recorded steps, status at T, 已解除, and overdue over the 2024 Spring Festival."""
+
 import datetime as dt
-import os
 import uuid
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine
 
-from dashboard import followup, schema
-from dashboard.access import Scope
-from dashboard.credit_warnings import warning_counts, warnings_at
-from dashboard.identifiers import make_uscc
+from dashboard.core.identifiers import make_uscc
+from dashboard.core.scope import Scope
+from dashboard.rules import followup
+from dashboard.rules.credit_warnings import warnings_at
+from dashboard.rules.followup import warning_counts
+from dashboard.store import schema
 
 D = dt.date
 ALL = Scope.all()
@@ -21,8 +23,16 @@ def uscc(tag: str) -> str:
 
 
 def penalty(no, tag, decided):
-    return dict(decision_no=no, party_name=f"主体{tag}", party_category="法人及非法人组织", uscc=uscc(tag),
-                penalty_kinds="罚款", decision_date=decided, authority="市税务局", reported_at=decided)
+    return dict(
+        decision_no=no,
+        party_name=f"主体{tag}",
+        party_category="法人及非法人组织",
+        uscc=uscc(tag),
+        penalty_kinds="罚款",
+        decision_date=decided,
+        authority="市税务局",
+        reported_at=decided,
+    )
 
 
 @pytest.fixture
@@ -34,18 +44,40 @@ def engine(tmp_path):
 
 @pytest.fixture
 def wh(warehouse):
-    schema.insert_current_rows(warehouse, "penalties", [
-        penalty("SF1", "A", D(2023, 11, 8)),   # W1b from 2024-02-08, the Thursday before the Spring Festival
-        penalty("SF2", "B", D(2023, 11, 8)),
-        penalty("RS", "C", D(2023, 10, 1)),    # W1b from 2024-01-01, repaired 2024-03-05
-        penalty("OLD", "E", D(2023, 8, 1)),    # W1b from 2023-11-01, repaired 2024-01-10
-    ])
-    schema.insert_current_rows(warehouse, "repairs", [
-        dict(repair_id="r1", uscc=uscc("C"), record_type="penalty", record_ref="RS", applied_date=D(2024, 3, 1),
-             status="已修复", decided_date=D(2024, 3, 5)),
-        dict(repair_id="r2", uscc=uscc("E"), record_type="penalty", record_ref="OLD", applied_date=D(2024, 1, 5),
-             status="已修复", decided_date=D(2024, 1, 10)),
-    ])
+    schema.insert_current_rows(
+        warehouse,
+        "penalties",
+        [
+            penalty("SF1", "A", D(2023, 11, 8)),  # W1b from 2024-02-08, the Thursday before the Spring Festival
+            penalty("SF2", "B", D(2023, 11, 8)),
+            penalty("RS", "C", D(2023, 10, 1)),  # W1b from 2024-01-01, repaired 2024-03-05
+            penalty("OLD", "E", D(2023, 8, 1)),  # W1b from 2023-11-01, repaired 2024-01-10
+        ],
+    )
+    schema.insert_current_rows(
+        warehouse,
+        "repairs",
+        [
+            dict(
+                repair_id="r1",
+                uscc=uscc("C"),
+                record_type="penalty",
+                record_ref="RS",
+                applied_date=D(2024, 3, 1),
+                status="已修复",
+                decided_date=D(2024, 3, 5),
+            ),
+            dict(
+                repair_id="r2",
+                uscc=uscc("E"),
+                record_type="penalty",
+                record_ref="OLD",
+                applied_date=D(2024, 1, 5),
+                status="已修复",
+                decided_date=D(2024, 1, 10),
+            ),
+        ],
+    )
     schema.build_marts(warehouse)
     return warehouse
 
@@ -57,11 +89,22 @@ def ids(con, day):
 
 def status_rows(con, engine, day, scope=ALL):
     got = followup.warning_status(con, engine, day, scope)
+
     def plain(v):
         return None if v is None or pd.isna(v) else v
-    return {r.warning_id: (r.status, r.holds, plain(r.first_seen_date), plain(r.deadline_date),
-                           plain(r.first_action_date), plain(r.working_days_to_first_action), r.is_overdue)
-            for r in got.itertuples()}
+
+    return {
+        r.warning_id: (
+            r.status,
+            r.holds,
+            plain(r.first_seen_date),
+            plain(r.deadline_date),
+            plain(r.first_action_date),
+            plain(r.working_days_to_first_action),
+            r.is_overdue,
+        )
+        for r in got.itertuples()
+    }
 
 
 def test_record_and_read_steps(wh, engine):
@@ -70,8 +113,9 @@ def test_record_and_read_steps(wh, engine):
     second = followup.record_step(engine, wid, "提示约谈", "2024-02-19", "约谈法定代表人", "王科员", "tax")
     assert second > first
     steps = followup.steps_for(engine, [wid])
-    assert steps[["warning_id", "warning_type", "step", "action_date", "note", "user_name", "department_code"]] \
-        .values.tolist() == [
+    assert steps[
+        ["warning_id", "warning_type", "step", "action_date", "note", "user_name", "department_code"]
+    ].values.tolist() == [
         [wid, "W1b", "已查看", D(2024, 2, 9), None, "王科员", "tax"],
         [wid, "W1b", "提示约谈", D(2024, 2, 19), "约谈法定代表人", "王科员", "tax"],
     ]
@@ -118,26 +162,28 @@ def test_resolved_warnings_and_counts(wh, engine):
 
     counts = warning_counts(wh, engine, D(2024, 2, 22), ALL)
     assert counts.values.tolist() == [["tax", "市税务局", "W1b", 3, 1, 2, 1, 3.0]]
-    assert list(counts.columns) == ["department_code", "department_name", "warning_type", "n_open", "n_acted",
-                                    "n_overdue", "n_resolved", "median_working_days_to_first_action"]
+    assert list(counts.columns) == [
+        "department_code",
+        "department_name",
+        "warning_type",
+        "n_open",
+        "n_acted",
+        "n_overdue",
+        "n_resolved",
+        "median_working_days_to_first_action",
+    ]
     # another department sees nothing of tax's warnings or steps
     assert warning_counts(wh, engine, D(2024, 2, 22), Scope.of("market")).empty
 
 
 @pytest.mark.postgres
-def test_steps_on_postgresql():
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL is not set (scripts/test.sh starts the server)")
-    engine = create_engine(url)
+def test_steps_on_postgresql(pg_schema):
+    engine = pg_schema.engine  # a fresh schema: record_step creates the table
     wid = f"W2-{uuid.uuid4().hex[:12]}"
-    try:
-        followup.record_step(engine, wid, "已查看", D(2024, 2, 9), "已阅", "李科员", "market")
-        followup.record_step(engine, wid, "已整改", D(2024, 2, 20), None, "李科员", "market")
-        got = followup.steps_for(engine, [wid])
-        assert got[["step", "action_date", "note", "department_code"]].values.tolist() == [
-            ["已查看", D(2024, 2, 9), "已阅", "market"], ["已整改", D(2024, 2, 20), None, "market"]]
-    finally:
-        with engine.begin() as conn:
-            conn.execute(delete(followup.warning_steps).where(followup.warning_steps.c.warning_id == wid))
-        engine.dispose()
+    followup.record_step(engine, wid, "已查看", D(2024, 2, 9), "已阅", "李科员", "market")
+    followup.record_step(engine, wid, "已整改", D(2024, 2, 20), None, "李科员", "market")
+    got = followup.steps_for(engine, [wid])
+    assert got[["step", "action_date", "note", "department_code"]].values.tolist() == [
+        ["已查看", D(2024, 2, 9), "已阅", "market"],
+        ["已整改", D(2024, 2, 20), None, "market"],
+    ]

@@ -1,24 +1,34 @@
-"""The work-item checklist of seed 001 (RULES.md §4): reference items, status and evidence kept in
+"""The work-item checklist of seed 001 (docs/rules.md §4): reference items, status and evidence kept in
 the operational store (SQLite by default, PostgreSQL in production)."""
+
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
-from dashboard import checklist
+from dashboard.rules import checklist
 
-AT = dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.timezone.utc)
-LATER = dt.datetime(2024, 7, 2, 9, 0, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.UTC)
+LATER = dt.datetime(2024, 7, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def test_work_items_cover_the_work_indicators_of_001():
     items = checklist.work_items()
-    assert list(items["item_id"]) == ["001-01", "001-06", "001-07", "001-09", "001-11", "001-13", "001-16",
-                                      "001-17", "001-18", "001-19", "001-20"]
+    assert list(items["item_id"]) == [
+        "001-01",
+        "001-06",
+        "001-07",
+        "001-09",
+        "001-11",
+        "001-13",
+        "001-16",
+        "001-17",
+        "001-18",
+        "001-19",
+        "001-20",
+    ]
     i19 = items.set_index("item_id").loc["001-19"]
     assert i19["owner_departments"] == ["court", "industry_it"]
     assert i19["owner_names"] == "中级法院、市工信局"
@@ -32,7 +42,11 @@ def _exercise(engine):
     checklist.update_work_item(engine, "001-07", "已完成", " 测评报告编号 2024-017 ", "office2", at=LATER)
     row = checklist.list_work_items(engine).set_index("item_id").loc["001-07"]
     assert (row["status"], row["evidence"], row["updated_by"], row["updated_at"]) == (
-        "已完成", "测评报告编号 2024-017", "office2", LATER)
+        "已完成",
+        "测评报告编号 2024-017",
+        "office2",
+        LATER,
+    )
     history = checklist.work_item_changes(engine, "001-07")
     assert history[["status", "updated_by"]].values.tolist() == [["已完成", "office2"], ["推进中", "office1"]]
     assert checklist.work_item_changes(engine, "001-01").empty
@@ -51,19 +65,5 @@ def test_status_and_evidence_are_kept_in_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_status_and_evidence_are_kept_in_postgresql():
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (scripts/test.sh starts the server)")
-    schema = f"checklist_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        _exercise(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def test_status_and_evidence_are_kept_in_postgresql(pg_schema):
+    _exercise(pg_schema.engine)  # a fresh schema: the checklist creates its own tables

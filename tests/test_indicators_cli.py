@@ -1,5 +1,6 @@
 """`python -m dashboard indicators`: every indicator at a date from the live snapshot, as JSON
 (UTF-8, nothing else on stdout), CSV or a Chinese text table."""
+
 from __future__ import annotations
 
 import csv
@@ -9,19 +10,24 @@ import os
 import subprocess
 import sys
 
-from dashboard import settings as settings_module
-from dashboard import snapshots
-from dashboard.__main__ import main
-from dashboard.settings import PROJECT_DIR, Settings
-
 from indicator_data import build, subject, uscc
+
+from dashboard.__main__ import main
+from dashboard.core import settings as settings_module
+from dashboard.core.settings import PROJECT_DIR, Settings
+from dashboard.store import snapshots
 
 
 def _cli(data_dir, *args):
     env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir)}
     env.pop("DASHBOARD_SETTINGS", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", "indicators", *args], cwd=PROJECT_DIR, env=env,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "indicators", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def _publish(data_dir):
@@ -30,8 +36,13 @@ def _publish(data_dir):
     path = snapshots.paths(settings).snapshot_path(snapshot_id)
     path.parent.mkdir(parents=True)
     a, b = uscc("91", 1), uscc("91", 2)
-    con = build(path, {"subjects": [subject(a, "甲公司"), subject(b, "乙公司")],
-                       "tax_credit": [dict(uscc=a, year=2023, grade="A"), dict(uscc=b, year=2023, grade="B")]})
+    con = build(
+        path,
+        {
+            "subjects": [subject(a, "甲公司"), subject(b, "乙公司")],
+            "tax_credit": [dict(uscc=a, year=2023, grade="A"), dict(uscc=b, year=2023, grade="B")],
+        },
+    )
     con.close()
     snapshots.publish(settings, snapshot_id)
 
@@ -45,12 +56,17 @@ def test_json_csv_and_table(tmp_path):
     assert len(records) == 21 and list(by_id)[0] == "I02a" and list(by_id)[-1] == "I19"
     i14 = by_id["I14"]
     assert {k: i14[k] for k in ("name", "value", "numerator", "denominator", "target", "status", "as_of")} == {
-        "name": "A级纳税人占比", "value": 0.5, "numerator": 1, "denominator": 2, "target": 0.15,
-        "status": "green", "as_of": "2024-06-30"}
+        "name": "A级纳税人占比",
+        "value": 0.5,
+        "numerator": 1,
+        "denominator": 2,
+        "target": 0.15,
+        "status": "green",
+        "as_of": "2024-06-30",
+    }
     assert i14["responsible_departments"] == ["tax"]
     assert by_id["I04a"]["value"] is None and by_id["I04a"]["status"] == "none"
-    assert "A级纳税人占比".encode("utf-8") in result.stdout  # not \\u-escaped
-
+    assert "A级纳税人占比".encode() in result.stdout  # not \\u-escaped
 
 
 def test_csv_and_table(tmp_path, monkeypatch, capsys):

@@ -1,5 +1,6 @@
 """The SQL forms of P3 (USCC) and P4 (resident ID) agree with the Python reference in
 dashboard/identifiers.py on many random valid and invalid codes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +9,8 @@ import random
 import duckdb
 import pytest
 
-from dashboard import identifiers as ids
-from dashboard.ingest import checks_sql
+from dashboard.core import identifiers as ids
+from dashboard.load.ingest import checks_sql
 
 UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -17,12 +18,14 @@ UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _mutations(rng: random.Random, code: str) -> list[str]:
     i = rng.randrange(len(code))
     other = rng.choice([c for c in UPPER if c != code[i]])
-    return [code[:i] + other + code[i + 1:],                  # one character changed
-            code[:i] + code[i + 1:],                          # one character dropped
-            code + rng.choice(UPPER),                          # one too many
-            code[::-1],                                        # scrambled
-            code.lower(),                                      # lower case (still valid)
-            " " + code[1:]]
+    return [
+        code[:i] + other + code[i + 1 :],  # one character changed
+        code[:i] + code[i + 1 :],  # one character dropped
+        code + rng.choice(UPPER),  # one too many
+        code[::-1],  # scrambled
+        code.lower(),  # lower case (still valid)
+        " " + code[1:],
+    ]
 
 
 def uscc_samples(n: int = 3000) -> list[str | None]:
@@ -56,15 +59,21 @@ def id_samples(n: int = 3000) -> list[str | None]:
     return out
 
 
-@pytest.mark.parametrize("macro, python, samples", [
-    (checks_sql.USCC_MACRO, ids.is_valid_uscc, uscc_samples),
-    (checks_sql.ID_MACRO, ids.is_valid_resident_id, id_samples),
-], ids=["P3-uscc", "P4-resident-id"])
+@pytest.mark.parametrize(
+    "macro, python, samples",
+    [
+        (checks_sql.USCC_MACRO, ids.is_valid_uscc, uscc_samples),
+        (checks_sql.ID_MACRO, ids.is_valid_resident_id, id_samples),
+    ],
+    ids=["P3-uscc", "P4-resident-id"],
+)
 def test_sql_and_python_checks_agree(macro, python, samples):
     codes = samples()
     con = duckdb.connect()
     checks_sql.install(con)
-    con.execute("CREATE TABLE codes AS SELECT i, $codes[i] AS code FROM range(1, len($codes) + 1) r(i)", {"codes": codes})
+    con.execute(
+        "CREATE TABLE codes AS SELECT i, $codes[i] AS code FROM range(1, len($codes) + 1) r(i)", {"codes": codes}
+    )
     sql_verdicts = [v for (v,) in con.execute(f"SELECT {macro}(code) FROM codes ORDER BY i").fetchall()]
     python_verdicts = [python(c) for c in codes]
     disagreements = [(c, s, p) for c, s, p in zip(codes, sql_verdicts, python_verdicts) if s != p]
@@ -76,7 +85,9 @@ def test_letter_prefixed_codes_are_valid_in_sql():
     con = duckdb.connect()
     checks_sql.install(con)
     codes = [ids.make_uscc("N2", "230402", "MA1B2C3D"), ids.make_uscc("Y1", "230400", "12345678")]
-    assert con.execute(f"SELECT list_transform($c, lambda x: {checks_sql.USCC_MACRO}(x))", {"c": codes}).fetchone()[0] == [True, True]
+    assert con.execute(f"SELECT list_transform($c, lambda x: {checks_sql.USCC_MACRO}(x))", {"c": codes}).fetchone()[
+        0
+    ] == [True, True]
 
 
 def test_macros_are_temporary(tmp_path):
@@ -86,4 +97,6 @@ def test_macros_are_temporary(tmp_path):
     con.execute("CREATE TABLE t AS SELECT 1 AS x")
     con.close()
     con = duckdb.connect(str(path))
-    assert con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = $n", {"n": checks_sql.USCC_MACRO}).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = $n", {"n": checks_sql.USCC_MACRO}
+    ).fetchone() == (0,)

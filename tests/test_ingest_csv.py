@@ -1,5 +1,6 @@
 """Ingest of CSV drops: header aliases, encodings, extra columns, idempotent upserts, corrections,
 full vs incremental retirement, drop discovery."""
+
 from __future__ import annotations
 
 import csv
@@ -12,17 +13,27 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import schema
-from dashboard.ingest import EntitySource, find_drop_sources, ingest_entity, unknown_drop_files
+from dashboard.load.ingest import EntitySource, find_drop_sources, ingest_entity, unknown_drop_files
+from dashboard.store import schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-HEADER = ["decision_no", "party_name", "party_category", "uscc", "penalty_kinds", "decision_date",
-          "authority", "authority_uscc", "reported_at"]
+HEADER = [
+    "decision_no",
+    "party_name",
+    "party_category",
+    "uscc",
+    "penalty_kinds",
+    "decision_date",
+    "authority",
+    "authority_uscc",
+    "reported_at",
+]
 MARKET = "112304001123002194"  # 鹤岗市市场监督管理局 (valid P3)
 
 
-def row(no: str, party: str = "鹤岗市甲商贸有限公司", uscc: str = "91350100M000100Y43",
-        day: str = "2024-01-05") -> list[str]:
+def row(
+    no: str, party: str = "鹤岗市甲商贸有限公司", uscc: str = "91350100M000100Y43", day: str = "2024-01-05"
+) -> list[str]:
     return [no, party, "法人及非法人组织", uscc, "罚款", day, "鹤岗市市场监督管理局", MARKET, "2024-01-10"]
 
 
@@ -55,20 +66,48 @@ def current(con, cols: str = "decision_no, party_name, uscc, decision_date") -> 
     return con.execute(f"SELECT {cols} FROM penalties ORDER BY decision_no").fetchall()
 
 
-@pytest.mark.parametrize("header", [
-    HEADER,
-    ["CF_WSH", "CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_CFLB", "CF_JDRQ", "CF_CFJG", "CF_CFJGDM", "上报时间"],
-    ["行政处罚决定书文号", "行政相对人名称", "行政相对人类别", "统一社会信用代码", "处罚类别", "处罚决定日期",
-     "处罚机关", "处罚机关统一社会信用代码", "上报时间"],
-    [" cf_wsh ", "Cf_Xdr_Mc", "PARTY_CATEGORY", "\u3000统一社会信用代码\u3000", "penalty_kinds ", " CF_JDRQ",
-     "Authority", "cf_cfjgdm", "\ufeffReported_At"],
-], ids=["canonical", "code", "chinese", "case-and-space"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        HEADER,
+        ["CF_WSH", "CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_CFLB", "CF_JDRQ", "CF_CFJG", "CF_CFJGDM", "上报时间"],
+        [
+            "行政处罚决定书文号",
+            "行政相对人名称",
+            "行政相对人类别",
+            "统一社会信用代码",
+            "处罚类别",
+            "处罚决定日期",
+            "处罚机关",
+            "处罚机关统一社会信用代码",
+            "上报时间",
+        ],
+        [
+            " cf_wsh ",
+            "Cf_Xdr_Mc",
+            "PARTY_CATEGORY",
+            "\u3000统一社会信用代码\u3000",
+            "penalty_kinds ",
+            " CF_JDRQ",
+            "Authority",
+            "cf_cfjgdm",
+            "\ufeffReported_At",
+        ],
+    ],
+    ids=["canonical", "code", "chinese", "case-and-space"],
+)
 def test_every_header_alias_family_maps_to_the_canonical_column(con, tmp_path, header):
-    path = write(tmp_path / "penalties.csv", header, [row("罚1"), row("罚2", "鹤岗市乙煤业有限公司", "91110108551385082Q", "2024/02/03")])
+    path = write(
+        tmp_path / "penalties.csv",
+        header,
+        [row("罚1"), row("罚2", "鹤岗市乙煤业有限公司", "91110108551385082Q", "2024/02/03")],
+    )
     result = load(con, path)
     assert (result.status, result.rows_read, result.rows_inserted, result.extra_columns) == ("ok", 2, 2, [])
-    assert current(con) == [("罚1", "鹤岗市甲商贸有限公司", "91350100M000100Y43", dt.date(2024, 1, 5)),
-                            ("罚2", "鹤岗市乙煤业有限公司", "91110108551385082Q", dt.date(2024, 2, 3))]
+    assert current(con) == [
+        ("罚1", "鹤岗市甲商贸有限公司", "91350100M000100Y43", dt.date(2024, 1, 5)),
+        ("罚2", "鹤岗市乙煤业有限公司", "91110108551385082Q", dt.date(2024, 2, 3)),
+    ]
 
 
 def test_fixture_with_national_codes_loads_typed_values(con):
@@ -78,18 +117,63 @@ def test_fixture_with_national_codes_loads_typed_values(con):
         party_id_no, fine_wan_yuan, publicity_end, procedure, severity, minor_first_offence, revoked, _flags
         FROM penalties ORDER BY _row_no""").fetchall()
     assert rows == [
-        ("鹤市监罚〔2024〕1号", "法人及非法人组织", "91350100M000100Y43", "罚款;警告", dt.date(2024, 1, 5),
-         dt.date(2024, 1, 10), None, 1234.5, None, "普通", "一般", False, False, ""),
-        ("鹤市监罚〔2024〕2号", "自然人", None, "警告", dt.date(2024, 2, 1), dt.date(2024, 2, 2),
-         "230402199003071233", None, None, "简易", "轻微", True, False, "placeholder_date"),
-        ("鹤税罚〔2024〕3号", "法人及非法人组织", "91110108551385082Q", "罚款", dt.date(2024, 3, 4),
-         dt.date(2024, 3, 5), None, 20.0, dt.date(2025, 3, 4), "普通", "严重", False, True, ""),
+        (
+            "鹤市监罚〔2024〕1号",
+            "法人及非法人组织",
+            "91350100M000100Y43",
+            "罚款;警告",
+            dt.date(2024, 1, 5),
+            dt.date(2024, 1, 10),
+            None,
+            1234.5,
+            None,
+            "普通",
+            "一般",
+            False,
+            False,
+            "",
+        ),
+        (
+            "鹤市监罚〔2024〕2号",
+            "自然人",
+            None,
+            "警告",
+            dt.date(2024, 2, 1),
+            dt.date(2024, 2, 2),
+            "230402199003071233",
+            None,
+            None,
+            "简易",
+            "轻微",
+            True,
+            False,
+            "placeholder_date",
+        ),
+        (
+            "鹤税罚〔2024〕3号",
+            "法人及非法人组织",
+            "91110108551385082Q",
+            "罚款",
+            dt.date(2024, 3, 4),
+            dt.date(2024, 3, 5),
+            None,
+            20.0,
+            dt.date(2025, 3, 4),
+            "普通",
+            "严重",
+            False,
+            True,
+            "",
+        ),
     ]
 
 
 def test_unknown_columns_are_kept_in_raw_and_reported(con, tmp_path):
-    path = write(tmp_path / "penalties.csv", HEADER + ["备注", "内部编号"],
-                 [row("罚1") + ["加急", "X-1"], row("罚2") + ["", "X-2"]])
+    path = write(
+        tmp_path / "penalties.csv",
+        HEADER + ["备注", "内部编号"],
+        [row("罚1") + ["加急", "X-1"], row("罚2") + ["", "X-2"]],
+    )
     result = load(con, path)
     assert result.extra_columns == ["备注", "内部编号"]
     raw = con.execute("SELECT decision_no, _extra, _row_no, _source FROM raw_penalties ORDER BY _row_no").fetchall()
@@ -97,7 +181,9 @@ def test_unknown_columns_are_kept_in_raw_and_reported(con, tmp_path):
         ("罚1", {"备注": "加急", "内部编号": "X-1"}, 2, "penalties.csv"),
         ("罚2", {"备注": None, "内部编号": "X-2"}, 3, "penalties.csv"),
     ]
-    meta = con.execute("SELECT entity, source, mode, rows_read, rows_inserted, extra_columns FROM meta_entity_loads").fetchall()
+    meta = con.execute(
+        "SELECT entity, source, mode, rows_read, rows_inserted, extra_columns FROM meta_entity_loads"
+    ).fetchall()
     assert meta == [("penalties", "penalties.csv", "incremental", 2, 2, '["备注", "内部编号"]')]
 
 
@@ -114,22 +200,44 @@ def test_missing_required_column_fails_the_entity_and_changes_nothing(con, tmp_p
 
 
 def test_raw_keeps_the_original_text_and_stg_the_typed_value(con, tmp_path):
-    path = write(tmp_path / "penalties.csv", HEADER, [[" 罚1 ", "甲", "法人", " 91350100m000100y43 ", "罚款",
-                                                     "2024年1月5日", "鹤岗市市场监督管理局", MARKET, "20240110"]])
+    path = write(
+        tmp_path / "penalties.csv",
+        HEADER,
+        [
+            [
+                " 罚1 ",
+                "甲",
+                "法人",
+                " 91350100m000100y43 ",
+                "罚款",
+                "2024年1月5日",
+                "鹤岗市市场监督管理局",
+                MARKET,
+                "20240110",
+            ]
+        ],
+    )
     load(con, path)
     assert con.execute("SELECT decision_no, party_category, uscc, decision_date FROM raw_penalties").fetchall() == [
-        (" 罚1 ", "法人", " 91350100m000100y43 ", "2024年1月5日")]
+        (" 罚1 ", "法人", " 91350100m000100y43 ", "2024年1月5日")
+    ]
     assert current(con, "decision_no, party_category, uscc, decision_date, reported_at, _key") == [
-        ("罚1", "法人及非法人组织", "91350100M000100Y43", dt.date(2024, 1, 5), dt.date(2024, 1, 10), "罚1")]
+        ("罚1", "法人及非法人组织", "91350100M000100Y43", dt.date(2024, 1, 5), dt.date(2024, 1, 10), "罚1")
+    ]
 
 
 # --- encodings -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_csv_encodings_are_detected(con, tmp_path, encoding):
     party = "鹤岗市𠮷祥商贸有限公司" if encoding == "gb18030" else "鹤岗市吉祥商贸有限公司"  # 𠮷 is outside GBK
-    path = write(tmp_path / "penalties.csv", ["行政处罚决定书文号", *HEADER[1:]], [row("鹤罚〔2024〕1号", party)],
-                 encoding=encoding)
+    path = write(
+        tmp_path / "penalties.csv",
+        ["行政处罚决定书文号", *HEADER[1:]],
+        [row("鹤罚〔2024〕1号", party)],
+        encoding=encoding,
+    )
     result = load(con, path)
     assert result.status == "ok", result.error
     assert current(con, "decision_no, party_name") == [("鹤罚〔2024〕1号", party)]
@@ -164,6 +272,7 @@ def test_tab_separated_file_is_read(con, tmp_path):
 
 # --- upserts ---------------------------------------------------------------------------------
 
+
 def _tables(con) -> tuple[list, list]:
     stg = con.execute("SELECT * EXCLUDE (_loaded_at) FROM stg_penalties ORDER BY _key, _run_id").fetchall()
     raw = con.execute("SELECT * FROM raw_penalties ORDER BY _key, _run_id").fetchall()
@@ -175,8 +284,13 @@ def test_loading_the_same_file_twice_changes_nothing(con, tmp_path):
     first = load(con, path, mode="full", run_id="r1")
     before = _tables(con) + (con.execute("SELECT _loaded_at FROM stg_penalties ORDER BY _key").fetchall(),)
     second = load(con, path, mode="full", run_id="r2")
-    assert (first.rows_inserted, second.rows_inserted, second.rows_unchanged, second.rows_replaced,
-            second.rows_retired) == (3, 0, 3, 0, 0)
+    assert (
+        first.rows_inserted,
+        second.rows_inserted,
+        second.rows_unchanged,
+        second.rows_replaced,
+        second.rows_retired,
+    ) == (3, 0, 3, 0, 0)
     assert _tables(con) + (con.execute("SELECT _loaded_at FROM stg_penalties ORDER BY _key").fetchall(),) == before
 
 
@@ -192,48 +306,71 @@ def test_a_corrected_row_replaces_the_old_version_which_is_kept(con, tmp_path):
     assert (fixed.rows_replaced, fixed.rows_inserted, fixed.rows_unchanged, fixed.rows_retired) == (1, 0, 0, 0)
     history = con.execute("""SELECT decision_no, party_name, _run_id, _is_current, _end_reason, _ended_at IS NOT NULL
         FROM stg_penalties ORDER BY decision_no, _run_id""").fetchall()
-    assert history == [("罚1", "鹤岗市甲商贸有限公司", "r1", False, "replaced", True),
-                       ("罚1", "鹤岗市甲商贸有限责任公司", "r2", True, None, False),
-                       ("罚2", "鹤岗市甲商贸有限公司", "r1", True, None, False)]
-    assert con.execute("SELECT party_name, _run_id, _source FROM raw_penalties WHERE decision_no = '罚1' ORDER BY _run_id").fetchall() == [
-        ("鹤岗市甲商贸有限公司", "r1", "a.csv"), ("鹤岗市甲商贸有限责任公司", "r2", "b.csv")]
+    assert history == [
+        ("罚1", "鹤岗市甲商贸有限公司", "r1", False, "replaced", True),
+        ("罚1", "鹤岗市甲商贸有限责任公司", "r2", True, None, False),
+        ("罚2", "鹤岗市甲商贸有限公司", "r1", True, None, False),
+    ]
+    assert con.execute(
+        "SELECT party_name, _run_id, _source FROM raw_penalties WHERE decision_no = '罚1' ORDER BY _run_id"
+    ).fetchall() == [("鹤岗市甲商贸有限公司", "r1", "a.csv"), ("鹤岗市甲商贸有限责任公司", "r2", "b.csv")]
 
 
-@pytest.mark.parametrize("mode, expected", [
-    ("full", [("罚1", True, None), ("罚2", False, "retired"), ("罚3", True, None)]),
-    ("incremental", [("罚1", True, None), ("罚2", True, None), ("罚3", True, None)]),
-])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("full", [("罚1", True, None), ("罚2", False, "retired"), ("罚3", True, None)]),
+        ("incremental", [("罚1", True, None), ("罚2", True, None), ("罚3", True, None)]),
+    ],
+)
 def test_full_mode_retires_missing_keys_incremental_does_not(con, tmp_path, mode, expected):
     load(con, write(tmp_path / "a.csv", HEADER, [row("罚1"), row("罚2")]), run_id="r1")
     result = load(con, write(tmp_path / "b.csv", HEADER, [row("罚1"), row("罚3")]), mode=mode, run_id="r2")
     assert (result.rows_inserted, result.rows_unchanged, result.rows_retired) == (1, 1, 1 if mode == "full" else 0)
-    assert con.execute("SELECT decision_no, _is_current, _end_reason FROM stg_penalties ORDER BY decision_no").fetchall() == expected
+    assert (
+        con.execute("SELECT decision_no, _is_current, _end_reason FROM stg_penalties ORDER BY decision_no").fetchall()
+        == expected
+    )
 
 
 def test_full_mode_does_not_retire_a_key_whose_row_was_quarantined(con, tmp_path):
     load(con, write(tmp_path / "a.csv", HEADER, [row("罚1"), row("罚2")]), run_id="r1")
-    result = load(con, write(tmp_path / "b.csv", HEADER, [row("罚1"), row("罚2", day="2024-02-30")]), mode="full", run_id="r2")
+    result = load(
+        con, write(tmp_path / "b.csv", HEADER, [row("罚1"), row("罚2", day="2024-02-30")]), mode="full", run_id="r2"
+    )
     assert (result.rows_quarantined, result.rows_retired) == (1, 0)
     assert con.execute("SELECT count(*) FROM penalties").fetchone() == (2,)
 
 
 def test_subjects_keep_one_uscc_on_two_names(con, tmp_path):
-    path = write(tmp_path / "subjects.csv", ["统一社会信用代码", "主体名称", "登记状态", "成立日期"],
-                 [["91350100M000100Y43", "鹤岗市甲商贸有限公司", "存续", "2010-05-01"],
-                  ["91350100M000100Y43", "鹤岗市甲商贸公司", "在业", "2010-05-01"]])
+    path = write(
+        tmp_path / "subjects.csv",
+        ["统一社会信用代码", "主体名称", "登记状态", "成立日期"],
+        [
+            ["91350100M000100Y43", "鹤岗市甲商贸有限公司", "存续", "2010-05-01"],
+            ["91350100M000100Y43", "鹤岗市甲商贸公司", "在业", "2010-05-01"],
+        ],
+    )
     result = load(con, path, entity="subjects")
     assert (result.rows_inserted, result.rows_quarantined) == (2, 0)
     assert con.execute("SELECT uscc, name, status, _key FROM subjects ORDER BY name").fetchall() == [
         ("91350100M000100Y43", "鹤岗市甲商贸公司", "存续", "91350100M000100Y43|鹤岗市甲商贸公司"),
-        ("91350100M000100Y43", "鹤岗市甲商贸有限公司", "存续", "91350100M000100Y43|鹤岗市甲商贸有限公司")]
+        ("91350100M000100Y43", "鹤岗市甲商贸有限公司", "存续", "91350100M000100Y43|鹤岗市甲商贸有限公司"),
+    ]
 
 
 def test_key_is_built_as_the_fixture_helper_builds_it(con, tmp_path):
-    path = write(tmp_path / "abnormal_operations.csv", ["uscc", "listed_date", "listed_reason"],
-                 [["91350100M000100Y43", "2023/7/1", "通过登记的住所无法联系"]])
+    path = write(
+        tmp_path / "abnormal_operations.csv",
+        ["uscc", "listed_date", "listed_reason"],
+        [["91350100M000100Y43", "2023/7/1", "通过登记的住所无法联系"]],
+    )
     load(con, path, entity="abnormal_operations")
-    schema.insert_current_rows(con, "abnormal_operations", [
-        {"uscc": "91350100M000100Y43", "listed_date": dt.date(2023, 7, 1), "listed_reason": "x"}])
+    schema.insert_current_rows(
+        con,
+        "abnormal_operations",
+        [{"uscc": "91350100M000100Y43", "listed_date": dt.date(2023, 7, 1), "listed_reason": "x"}],
+    )
     keys = con.execute("SELECT DISTINCT _key FROM stg_abnormal_operations").fetchall()
     assert keys == [("91350100M000100Y43|2023-07-01",)]
 
@@ -241,7 +378,9 @@ def test_key_is_built_as_the_fixture_helper_builds_it(con, tmp_path):
 def test_progress_reports_the_main_steps(con, tmp_path):
     messages: list[str] = []
     path = write(tmp_path / "penalties.csv", HEADER, [row("罚1")])
-    ingest_entity(con, EntitySource("penalties", "file", path=path, label="penalties.csv"), "full", "r1", messages.append)
+    ingest_entity(
+        con, EntitySource("penalties", "file", path=path, label="penalties.csv"), "full", "r1", messages.append
+    )
     assert messages[0] == "penalties.csv：开始读取（行政处罚）"
     assert "penalties.csv：读取 1 行" in messages
     assert messages[-1] == "penalties.csv：写入完成，新增 1，更新 0，未变 0，退役 0"
@@ -249,11 +388,20 @@ def test_progress_reports_the_main_steps(con, tmp_path):
 
 # --- drops -----------------------------------------------------------------------------------
 
+
 def test_find_drop_sources_and_unknown_files(tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
-    for name in ("penalties.csv", "Subjects.XLSX", "licenses.parquet", "licenses.csv", "notes.txt",
-                 "penalties_old.csv", "loans.xls", ".hidden.csv"):
+    for name in (
+        "penalties.csv",
+        "Subjects.XLSX",
+        "licenses.parquet",
+        "licenses.csv",
+        "notes.txt",
+        "penalties_old.csv",
+        "loans.xls",
+        ".hidden.csv",
+    ):
         (drop / name).write_bytes(b"x")
     (drop / "tax_credit").mkdir()
     sources = find_drop_sources(drop)
@@ -280,8 +428,9 @@ def test_gb18030_text_after_a_long_ascii_head_is_still_detected(con, tmp_path):
     assert path.stat().st_size > 1 << 20
     result = load(con, path)
     assert (result.status, result.rows_inserted) == ("ok", 12_001)
-    assert con.execute("SELECT party_name, _row_no FROM penalties WHERE decision_no = '鹤罚〔2024〕1号'").fetchone() == (
-        "鹤岗市𠮷祥商贸有限公司", 12_002)
+    assert con.execute(
+        "SELECT party_name, _row_no FROM penalties WHERE decision_no = '鹤罚〔2024〕1号'"
+    ).fetchone() == ("鹤岗市𠮷祥商贸有限公司", 12_002)
 
 
 def test_a_late_undecodable_byte_fails_the_entity(con, tmp_path):
@@ -289,7 +438,10 @@ def test_a_late_undecodable_byte_fails_the_entity(con, tmp_path):
     path = tmp_path / "penalties.csv"
     path.write_bytes(csv_text(HEADER, rows).encode("utf-8") + b"F9,\xff\xff,x\n")
     result = load(con, path)
-    assert (result.status, result.error) == ("failed", "无法读取文件 penalties.csv：编码无法识别（不是 UTF-8 或 GB18030）")
+    assert (result.status, result.error) == (
+        "failed",
+        "无法读取文件 penalties.csv：编码无法识别（不是 UTF-8 或 GB18030）",
+    )
     assert con.execute("SELECT count(*) FROM stg_penalties").fetchone() == (0,)
 
 
@@ -306,4 +458,7 @@ def test_row_hash_is_pinned(con):
     row of the next load would be re-versioned. This pin makes such an upgrade visible first."""
     load(con, FIXTURES / "penalties_codes.csv")
     assert con.execute("SELECT _row_hash FROM stg_penalties ORDER BY _row_no").fetchall() == [
-        ("6408705796760917464",), ("4199371523966292443",), ("14244925495880458684",)]
+        ("6408705796760917464",),
+        ("4199371523966292443",),
+        ("14244925495880458684",),
+    ]

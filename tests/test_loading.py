@@ -1,5 +1,6 @@
 """The load orchestrator: publishing, run records, crashes and concurrent loads (real DuckDB files,
 real child processes)."""
+
 from __future__ import annotations
 
 import os
@@ -7,11 +8,21 @@ import signal
 import time
 
 import pytest
+from loadkit import (
+    TAX_CREDIT_HEADER,
+    big_subjects_drop,
+    cli,
+    isolate,
+    scalar,
+    start_cli,
+    subjects_drop,
+    uscc,
+    write_csv,
+)
 
-from dashboard import loading, runs, snapshots
-from dashboard.opstore import get_engine, load_runs
-from loadkit import (TAX_CREDIT_HEADER, big_subjects_drop, cli, isolate, scalar, start_cli, subjects_drop,
-                     uscc, write_csv)
+from dashboard.load import loading
+from dashboard.store import runs, snapshots
+from dashboard.store.opstore import get_engine, load_runs
 
 BIG_ROWS = 200_000
 
@@ -63,7 +74,12 @@ def test_first_load_publishes_a_snapshot_and_records_an_ok_run(settings, tmp_pat
     }
     record = runs.get_run(get_engine(settings), outcome.run_id)
     assert (record.kind, record.status, record.snapshot_id, record.base_snapshot_id, record.error) == (
-        "load", "ok", outcome.snapshot_id, None, None)
+        "load",
+        "ok",
+        outcome.snapshot_id,
+        None,
+        None,
+    )
     assert record.notes == "未识别的文件（已忽略）：readme.txt"
     assert building_files(settings) == []
 
@@ -91,8 +107,11 @@ def test_one_unreadable_file_makes_a_partial_run_that_still_publishes(settings, 
 
     assert outcome.status == "partial" and outcome.snapshot_id is not None
     assert entity_counts(settings, outcome.run_id)["penalties"] == ("failed", 0, 0, 0, 0, 0, 0, 0, 0)
-    failed = [r for r in runs.run_entities(get_engine(settings), [outcome.run_id])[outcome.run_id]
-              if r["entity"] == "penalties"][0]
+    failed = [
+        r
+        for r in runs.run_entities(get_engine(settings), [outcome.run_id])[outcome.run_id]
+        if r["entity"] == "penalties"
+    ][0]
     assert failed["error"] == "无法读取文件 penalties.csv：编码无法识别（不是 UTF-8 或 GB18030）"
     assert scalar(snapshots.current_snapshot(settings).path, "SELECT count(*) FROM subjects") == 2
 
@@ -137,7 +156,9 @@ def test_cli_load_exit_codes_summary_and_status(settings, tmp_path):
     assert "subjects：读取 2 行，接受 2，隔离 0，标记 0；新增 2，替换 0，退役 0，未变 0" in ok.stderr
     live = snapshots.current_snapshot(settings)
     assert f"已发布快照 {live.snapshot_id}" in ok.stdout
-    assert "subjects subjects.csv full 成功 2 2 0 0 2 0 0 0".split() in [line.split() for line in ok.stdout.splitlines()]
+    assert "subjects subjects.csv full 成功 2 2 0 0 2 0 0 0".split() in [
+        line.split() for line in ok.stdout.splitlines()
+    ]
 
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -213,12 +234,12 @@ def test_a_running_record_of_a_dead_process_reads_as_interrupted(settings):
     runs.start_run(engine, "deadbeef0001", "load", "drop")
     assert runs.get_run(engine, "deadbeef0001").status == "running"  # this process is alive
     with engine.begin() as conn:
-        conn.execute(load_runs.update().values(pid=2 ** 22 + 12345))  # above pid_max: no such process
+        conn.execute(load_runs.update().values(pid=2**22 + 12345))  # above pid_max: no such process
     assert runs.get_run(engine, "deadbeef0001").status_label == "中断"
 
 
 def test_rebuild_republishes_the_live_data_with_this_releases_derived_tables(settings, tmp_path):
-    from dashboard import serve
+    from dashboard.cli import serve
 
     drop = subjects_drop(tmp_path / "drop", 3)
     first = loading.load_drop(settings, drop)
@@ -235,9 +256,14 @@ def test_rebuild_republishes_the_live_data_with_this_releases_derived_tables(set
 
     # a snapshot built under other settings (or by another release) is stale: serve rebuilds it first
     other = tmp_path / "settings.toml"
-    from dashboard.settings import DEFAULT_SETTINGS_FILE, Settings
-    other.write_text(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8").replace(
-        "licence_horizon_months = 1", "licence_horizon_months = 2"), encoding="utf-8")
+    from dashboard.core.settings import DEFAULT_SETTINGS_FILE, Settings
+
+    other.write_text(
+        DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8").replace(
+            "licence_horizon_months = 1", "licence_horizon_months = 2"
+        ),
+        encoding="utf-8",
+    )
     changed = Settings.load(other)
     con = snapshots.connect_readonly(live.path)
     try:

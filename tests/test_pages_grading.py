@@ -1,30 +1,38 @@
-"""分级分类: the grade distribution and the spot-check plan shown equal grading's results, the same
-seed in the link gives the same draw, and a deep link opens exactly its grouping and department."""
+"""分级分类: the grade distribution and the spot-check plan shown are the ones worked out by hand on
+the fixed dataset (not recomputed with grading's functions), the same seed in the link gives the
+same draw, and a deep link opens exactly its grouping and department."""
+
 from __future__ import annotations
 
-from dashboard import columns, exports, grading
-from dashboard.access import Scope
-from tests.pages_fixture import (AS_OF, MONTH, S4, app, assert_shows, no_errors, pages_env,  # noqa: F401
-                                 pages_template, select_row, table)
+from tests.pages_fixture import MONTH, S4, app, no_errors, rows_of, select_row, table
 
-OFFICE = Scope.all()
+# One current grade per subject, from the public evaluation or from its supervising department's own
+# evaluation: S1 A (public, 2026-03-01; mining → 市煤管局, 向阳区), S2 C (public; wholesale → 市商务局,
+# 向阳区), S4 D (market regulator's evaluation; catering, 南山区). S3's B comes from the tax bureau,
+# which does not supervise construction, so it counts only under the tax bureau.
+DISTRIBUTION = {
+    "department": [["市煤管局", "A", 1], ["市商务局", "C", 1], ["市市场监管局", "D", 1], ["市税务局", "B", 1]],
+    "industry": [["采矿业", "A", 1], ["批发和零售业", "C", 1], ["住宿和餐饮业", "D", 1]],
+    "district": [["向阳区", "A", 1], ["向阳区", "C", 1], ["南山区", "D", 1]],
+}
 
 
-def test_distribution_equals_grade_distribution(pages_env):
+def test_distribution_shows_the_grades_of_the_dataset(pages_env):
     for by, label in (("department", "部门"), ("industry", "行业"), ("district", "区县")):
         at = app("office", page="grading", params={"month": MONTH, "by": by})
         no_errors(at)
-        expected = grading.grade_distribution(pages_env.con, AS_OF, OFFICE, by=by)
-        spec = columns.pick("group_name", "grade", "n_subjects", group_name=label)
-        assert_shows(table(at, f"distribution_{by}"), exports.shown_frame(expected, spec, OFFICE))
+        shown = table(at, f"distribution_{by}")
+        assert list(shown.columns) == [label, "等级", "主体数"]
+        assert rows_of(shown) == DISTRIBUTION[by], by
 
 
 def test_spotcheck_plan_and_draw_follow_the_seed(pages_env):
     at = app("office", page="grading", params={"month": MONTH, "department": "market", "seed": "7"})
     no_errors(at)
-    plan, drawn = grading.spotcheck_plan(pages_env.con, "market", AS_OF, 7, OFFICE)
-    assert list(table(at, "plan_market_7")["抽取数"]) == list(plan["n_drawn"]) == [0, 0, 0, 1, 0]
-    assert list(table(at, "drawn_market_7")["统一社会信用代码"]) == list(drawn["uscc"]) == [S4]
+    # the market regulator grades one subject, S4 (D); D is checked at 50%: ceil(0.5 × 1) = 1 drawn
+    assert list(table(at, "plan_market_7")["主体数"]) == [0, 0, 0, 1, 0]
+    assert list(table(at, "plan_market_7")["抽取数"]) == [0, 0, 0, 1, 0]
+    assert list(table(at, "drawn_market_7")["统一社会信用代码"]) == [S4]
     again = app("office", page="grading", params={"month": MONTH, "department": "market", "seed": "7"})
     assert list(table(again, "drawn_market_7")["统一社会信用代码"]) == [S4]
 

@@ -1,6 +1,7 @@
-"""Personal data (RULES.md P6; 004 §(五) 13): a natural person's ID number and name never appear
+"""Personal data (docs/rules.md P6; 004 §(五) 13): a natural person's ID number and name never appear
 unmasked on any page or in any download for a role without the personal-data grant, and do
 appear — with a personal_data_shown audit entry — for a role with it."""
+
 from __future__ import annotations
 
 import io
@@ -11,11 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import audit, indicators, ui
-from dashboard.access import Scope
-from dashboard.privacy import contains_unmasked, mask_id_no, mask_name
+from dashboard.access import audit
+from dashboard.app import ui
+from dashboard.core.privacy import contains_unmasked, mask_id_no, mask_name
+from dashboard.core.scope import Scope
+from dashboard.rules import indicators
 from tests.access_kit import make_user, texts_of
-from tests.pages_fixture import AS_OF, PERSON_ID, PERSON_NAME, app, pages_env, pages_template  # noqa: F401
+from tests.pages_fixture import AS_OF, PERSON_ID, PERSON_NAME, app
 
 SECRETS = [PERSON_ID, PERSON_NAME]
 MONTH = {"month": "2026-06"}
@@ -77,9 +80,14 @@ def built_downloads(drawn) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("user, page, params", [v for v in VISITS if built(v[1])],
-                         ids=[f"{u}-{p}-{'-'.join(q.values())}" for u, p, q in VISITS if built(p)])
-def test_no_page_or_download_shows_a_natural_person_unmasked_without_the_grant(pages_env, downloads, user, page, params):
+@pytest.mark.parametrize(
+    "user, page, params",
+    [v for v in VISITS if built(v[1])],
+    ids=[f"{u}-{p}-{'-'.join(q.values())}" for u, p, q in VISITS if built(p)],
+)
+def test_no_page_or_download_shows_a_natural_person_unmasked_without_the_grant(
+    pages_env, downloads, user, page, params
+):
     if user == "admin1":
         make_user(pages_env.engine, "admin1", "admin")
         audit.record(pages_env.engine, "office", "profile_viewed", {"party": PERSON_ID})  # the log is masked too
@@ -110,8 +118,12 @@ def test_the_indicator_drill_shows_the_person_masked_then_unmasked_with_the_gran
 
 
 def test_query_functions_mask_unless_the_scope_grants(pages_env):
-    for scope, unmasked in ((Scope.all(), False), (Scope.of("tax"), False),
-                            (Scope.all(personal_data=True), True), (Scope.of("tax", personal_data=True), True)):
+    for scope, unmasked in (
+        (Scope.all(), False),
+        (Scope.of("tax"), False),
+        (Scope.all(personal_data=True), True),
+        (Scope.of("tax", personal_data=True), True),
+    ):
         rows = indicators.indicator_detail_rows(pages_env.con, "I12", AS_OF, scope)
         text = rows.astype(str).to_csv()
         assert contains_unmasked([text], SECRETS) == (SECRETS if unmasked else []), scope

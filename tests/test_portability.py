@@ -3,28 +3,26 @@ machine"): it has the agreed header, parses as DuckDB SQL, transpiles to Spark S
 without error, avoids the constructs known to fail or mistranslate, and does month arithmetic only in
 the form that transpiles correctly. The indicator rules and the marts they read are also run on a
 real PostgreSQL server, transpiled, and must give exactly the DuckDB results."""
+
 from __future__ import annotations
 
-import decimal
-import os
 import re
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlglot
+from indicator_data import D, build, mixed_rows
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from dashboard import indicators as ind
-from dashboard.db import bind
-from dashboard.schema import mart_params
-from dashboard.settings import QUERIES_DIR, Settings
+from dashboard.core.settings import QUERIES_DIR, Settings
+from dashboard.rules import indicators as ind
+from dashboard.store.db import MARTS_FOLDER, bind, query_text
+from dashboard.store.schema import mart_params
+from tests.pg_kit import copy_table, pg_sql, plain_rows
 
-from indicator_data import D, build, mixed_rows
-
-SQL_FILES = sorted(QUERIES_DIR.glob("*.sql")) + sorted((QUERIES_DIR / "marts").glob("*.sql"))
+SQL_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
 HEADER_FIELDS = ("-- rule:", "-- returns:", "-- parameters:", "-- source:")
 # Known to fail in sqlglot or on another engine, or to mistranslate silently (DESIGN.md, CONVENTIONS)
 FORBIDDEN = {
@@ -76,11 +74,14 @@ def test_header_states_rule_grain_parameters_and_source(sql_file):
 
 def test_parses_and_transpiles_to_spark_and_postgres(sql_file):
     path, sql = sql_file
+    if path.parent.name != MARTS_FOLDER:
+        sql = query_text(path.stem)  # as run: with the shared steps it reads (queries/steps/)
     statements = sqlglot.parse(sql, read="duckdb", error_level=ErrorLevel.RAISE)
     assert len([s for s in statements if s is not None]) == 1, f"{path.name}: one statement per file"
     for dialect in ("spark", "postgres"):
-        out = sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE,
-                                error_level=ErrorLevel.RAISE)
+        out = sqlglot.transpile(
+            sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE
+        )
         assert out and out[0].strip()
 
 
@@ -103,8 +104,9 @@ def test_interval_arithmetic_is_cast_to_date(sql_file):
                 cast = node
                 break
             node = node.parent
-        assert cast is not None and cast.to.is_type("date"), \
+        assert cast is not None and cast.to.is_type("date"), (
             f"{path.name}: {interval.parent.sql('duckdb')} is not inside CAST(… AS DATE)"
+        )
 
 
 # --- the same results on PostgreSQL ---------------------------------------------------------
@@ -112,114 +114,88 @@ def test_interval_arithmetic_is_cast_to_date(sql_file):
 SETTINGS = Settings.load(env={})
 T = D(2024, 6, 30)
 # The marts the indicator rules read, in build order
-INDICATOR_MARTS = ("10_subject_facts", "20_penalty_facts", "20_license_facts", "30_government_parties",
-                   *sorted(p.stem for p in (QUERIES_DIR / "marts").glob("30_indicator_*.sql")))
-PG_TYPES = {"VARCHAR": "TEXT", "DATE": "DATE", "BIGINT": "BIGINT", "INTEGER": "INTEGER", "BOOLEAN": "BOOLEAN",
-            "DOUBLE": "DOUBLE PRECISION", "TIMESTAMP": "TIMESTAMP"}
-
-
-def _pg_sql(sql: str) -> str:
-    out = sqlglot.transpile(sql, read="duckdb", write="postgres", unsupported_level=ErrorLevel.RAISE)[0]
-    out = out.replace("CREATE OR REPLACE TABLE", "CREATE TABLE", 1)  # marts: a fresh schema
-    return re.sub(r"%(?!\(\w+\)s)", "%%", out)  # literal % next to psycopg2 parameters
-
-
-def _copy_table(duck, pg_cur, name: str) -> None:
-    """Copy one warehouse table or view into PostgreSQL (names come from the fixed lists above)."""
-    relation = duck.table(name)
-    wanted = [(c, PG_TYPES[str(t)]) for c, t in zip(relation.columns, relation.types) if str(t) in PG_TYPES]
-    columns = ", ".join(f'"{c}"' for c, _ in wanted)
-    create = f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {t}' for c, t in wanted) + ")"
-    pg_cur.execute(create)
-    rows = relation.select(*[c for c, _ in wanted]).fetchall()
-    if rows:
-        statement = f'INSERT INTO "{name}" ({columns}) VALUES (' + ", ".join(["%s"] * len(wanted)) + ")"
-        pg_cur.executemany(statement, rows)
-
-
-@pytest.fixture
-def pg_cursor():
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (scripts/test.sh starts the server)")
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    raw = engine.raw_connection()
-    schema = f"portability_{uuid.uuid4().hex[:10]}"
-    cur = raw.cursor()
-    create, use, drop = (f'CREATE SCHEMA "{schema}"', f'SET search_path TO "{schema}"',
-                         f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    cur.execute(create)
-    cur.execute(use)
-    try:
-        yield cur
-    finally:
-        raw.rollback()
-        cur.execute(drop)
-        raw.commit()
-        raw.close()
-        engine.dispose()
+INDICATOR_MARTS = (
+    "10_calendar_months",
+    "10_subject_facts",
+    "20_penalty_facts",
+    "20_license_facts",
+    "25_penalty_publicity_spans",
+    "30_government_parties",
+    *sorted(p.stem for p in (QUERIES_DIR / "marts").glob("30_indicator_*.sql")),
+)
 
 
 def _normalized(frame: pd.DataFrame) -> list[tuple]:
     rows = []
     for r in frame.itertuples(index=False):
         value = None if pd.isna(r.value) else round(float(r.value), 9)
-        rows.append((r.indicator_id, pd.Timestamp(r.as_of_date).date(), None if pd.isna(r.group_code) else r.group_code,
-                     None if pd.isna(r.numerator) else int(r.numerator),
-                     None if pd.isna(r.denominator) else int(r.denominator), value))
+        rows.append(
+            (
+                r.indicator_id,
+                pd.Timestamp(r.as_of_date).date(),
+                None if pd.isna(r.group_code) else r.group_code,
+                None if pd.isna(r.numerator) else int(r.numerator),
+                None if pd.isna(r.denominator) else int(r.denominator),
+                value,
+            )
+        )
     return sorted(rows, key=lambda t: tuple("" if v is None else str(v) for v in t))
 
 
 @pytest.mark.postgres
 def test_indicator_rules_give_the_same_rows_on_postgresql(tmp_path, pg_cursor):
     duck = build(tmp_path / "w.duckdb", mixed_rows())
-    sources = [t for t in ("subjects", "penalties", "licenses", "tax_credit", "evaluations", "repairs", "objections",
-                           "commitments", "collections", "disclosure_ledger", "serious_dishonest", "executees",
-                           "ref_calendar", "ref_departments", "ref_department_names", "ref_department_usccs",
-                           "ref_districts", "ref_industries")]
+    sources = [
+        t
+        for t in (
+            "subjects",
+            "penalties",
+            "licenses",
+            "tax_credit",
+            "evaluations",
+            "repairs",
+            "objections",
+            "commitments",
+            "collections",
+            "disclosure_ledger",
+            "serious_dishonest",
+            "executees",
+            "ref_calendar",
+            "ref_departments",
+            "ref_department_names",
+            "ref_department_usccs",
+            "ref_districts",
+            "ref_industries",
+        )
+    ]
     for name in sources:
-        _copy_table(duck, pg_cursor, name)
+        copy_table(duck, pg_cursor, name)
     marts = mart_params(SETTINGS)
     for mart in INDICATOR_MARTS:
         sql = (QUERIES_DIR / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
-        pg_cursor.execute(_pg_sql(sql), bind(sql, marts))
+        pg_cursor.execute(pg_sql(sql), bind(sql, marts))
     compared = 0
     for query in ind.RULE_QUERIES:
-        sql = (QUERIES_DIR / f"{query}.sql").read_text(encoding="utf-8")
+        sql = query_text(query)
         for breakdown in ("city", "department", "district"):
             params = ind.rule_params(SETTINGS, T, series_months=3, breakdown=breakdown)
             expected = duck.execute(sql, bind(sql, params)).df()
-            pg_cursor.execute(_pg_sql(sql), bind(sql, params))
+            pg_cursor.execute(pg_sql(sql), bind(sql, params))
             got = pd.DataFrame(pg_cursor.fetchall(), columns=[c.name for c in pg_cursor.description])
             assert _normalized(got) == _normalized(expected), f"{query} ({breakdown}) differs on PostgreSQL"
             compared += len(expected)
     assert compared > 100
     for indicator_id, query in ind.DETAIL_QUERIES.items():
-        sql = (QUERIES_DIR / f"{query}.sql").read_text(encoding="utf-8")
-        params = {**ind.rule_params(SETTINGS, T), "indicator_id": indicator_id, "department_code": None,
-                  "district_code": None, "responsible_department": "tax"}
+        sql = query_text(query)
+        params = {
+            **ind.rule_params(SETTINGS, T),
+            "indicator_id": indicator_id,
+            "department_code": None,
+            "district_code": None,
+            "responsible_department": "tax",
+        }
         expected = duck.execute(sql, bind(sql, params)).df()
-        pg_cursor.execute(_pg_sql(sql), bind(sql, params))
+        pg_cursor.execute(pg_sql(sql), bind(sql, params))
         got = pd.DataFrame(pg_cursor.fetchall(), columns=[c.name for c in pg_cursor.description])
         assert list(got.columns) == list(expected.columns)
-        assert _plain_rows(got) == _plain_rows(expected), f"{query} ({indicator_id}) differs on PostgreSQL"
-
-
-def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
-    def plain(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return None
-        if hasattr(v, "date") and not isinstance(v, str):
-            return (v.date() if isinstance(v, pd.Timestamp) else v).isoformat()
-        if hasattr(v, "isoformat"):
-            return v.isoformat()
-        if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
-            return bool(v)
-        if isinstance(v, (int, float, decimal.Decimal)) or hasattr(v, "item"):
-            return round(float(v), 9)
-        return str(v)
-
-    return sorted((tuple(plain(v) for v in row) for row in frame.itertuples(index=False)),
-                  key=lambda t: tuple("" if v is None else str(v) for v in t))
+        assert plain_rows(got) == plain_rows(expected), f"{query} ({indicator_id}) differs on PostgreSQL"

@@ -1,13 +1,15 @@
 """Subject search and the subject profile at T: exact rows on a hand-written warehouse."""
+
 import datetime as dt
 import json
 
 import pandas as pd
 import pytest
 
-from dashboard import credit_warnings, grading, profile, schema
-from dashboard.access import Scope
-from dashboard.identifiers import make_resident_id, make_uscc
+from dashboard.core.identifiers import make_resident_id, make_uscc
+from dashboard.core.scope import Scope
+from dashboard.rules import credit_warnings, grading, profile
+from dashboard.store import schema
 
 D = dt.date
 T = D(2024, 9, 30)
@@ -32,103 +34,284 @@ def rows(frame, *columns):
 @pytest.fixture
 def con(warehouse):
     ins = lambda entity, data: schema.insert_current_rows(warehouse, entity, data)  # noqa: E731
-    ins("subjects", [
-        dict(uscc=A, name="鹤岗市甲商贸有限公司", status="存续", established_date=D(2020, 1, 1),
-             district_code="230402", industry_code="F", legal_rep="王五"),
-        dict(uscc=B, name="鹤岗市乙煤业有限公司", status="注销", established_date=D(2015, 1, 1),
-             closed_date=D(2024, 6, 1), district_code="230403", industry_code="B"),
-        dict(uscc=P, name="南山区甲乙烧烤店", status="存续", established_date=D(2019, 1, 1), district_code="230404"),
-        dict(uscc=make_uscc("91", "230406", "MA3B4C5D"), name="东山区50%折扣店", status="存续",
-             established_date=D(2021, 1, 1)),
-        dict(uscc=make_uscc("91", "230407", "MA4B5C6D"), name="兴山区甲_乙商店", status="存续",
-             established_date=D(2021, 1, 1)),
-    ])
+    ins(
+        "subjects",
+        [
+            dict(
+                uscc=A,
+                name="鹤岗市甲商贸有限公司",
+                status="存续",
+                established_date=D(2020, 1, 1),
+                district_code="230402",
+                industry_code="F",
+                legal_rep="王五",
+            ),
+            dict(
+                uscc=B,
+                name="鹤岗市乙煤业有限公司",
+                status="注销",
+                established_date=D(2015, 1, 1),
+                closed_date=D(2024, 6, 1),
+                district_code="230403",
+                industry_code="B",
+            ),
+            dict(
+                uscc=P, name="南山区甲乙烧烤店", status="存续", established_date=D(2019, 1, 1), district_code="230404"
+            ),
+            dict(
+                uscc=make_uscc("91", "230406", "MA3B4C5D"),
+                name="东山区50%折扣店",
+                status="存续",
+                established_date=D(2021, 1, 1),
+            ),
+            dict(
+                uscc=make_uscc("91", "230407", "MA4B5C6D"),
+                name="兴山区甲_乙商店",
+                status="存续",
+                established_date=D(2021, 1, 1),
+            ),
+        ],
+    )
     org = dict(party_category="法人及非法人组织", uscc=A, penalty_kinds="罚款", party_name="鹤岗市甲商贸有限公司")
-    ins("penalties", [
-        dict(org, decision_no="P1", decision_date=D(2024, 8, 31), authority="市税务局"),
-        dict(org, decision_no="P2", decision_date=D(2024, 3, 15), authority="鹤岗市市场监督管理局"),
-        dict(org, decision_no="P3", decision_date=D(2024, 1, 10), authority="市税务局"),
-        dict(org, decision_no="P4", decision_date=D(2024, 2, 1), authority="市税务局"),
-        dict(org, decision_no="P5", decision_date=D(2024, 5, 1), authority="市税务局", procedure="简易"),
-        dict(org, decision_no="P6", decision_date=D(2024, 10, 5), authority="市税务局"),  # after T
-        dict(decision_no="N1", party_category="自然人", party_name="张三丰", party_id_no=PERSON_ID, uscc=P,
-             penalty_kinds="罚款", decision_date=D(2024, 9, 1), authority="市市场监管局"),
-    ])
-    ins("repairs", [
-        dict(repair_id="r1", uscc=A, record_type="penalty", record_ref="P3", applied_date=D(2024, 9, 1),
-             status="已修复", decided_date=D(2024, 9, 20)),
-        dict(repair_id="r2", uscc=A, record_type="penalty", record_ref="P2", applied_date=D(2024, 9, 1),
-             status="申请中"),
-        dict(repair_id="r3", uscc=A, record_type="penalty", record_ref="P4", applied_date=D(2024, 9, 25),
-             status="已修复", decided_date=D(2024, 10, 15)),  # approved after T: 申请中 at T
-        dict(repair_id="r4", uscc=A, record_type="abnormal", record_ref="2024-05-01", applied_date=D(2024, 10, 2),
-             status="申请中"),  # applied after T
-    ])
-    lic = dict(party_name="鹤岗市甲商贸有限公司", uscc=A, certificate="食品经营许可证", decision_date=D(2023, 1, 1),
-               valid_from=D(2023, 1, 1), authority="市市场监管局", status="有效")
-    ins("licenses", [
-        dict(lic, license_no="L1", valid_to=D(2024, 10, 15)),
-        dict(lic, license_no="L2", valid_to=None),
-        dict(lic, license_no="L3", valid_to=D(2024, 9, 1)),
-        dict(lic, license_no="L4", valid_to=D(2025, 1, 1), status="无效"),
-        dict(lic, license_no="L5", valid_to=D(2026, 1, 1), decision_date=D(2024, 10, 1)),  # after T
-    ])
-    ins("abnormal_operations", [
-        dict(uscc=A, listed_date=D(2024, 5, 1), listed_reason="未按时公示年报", removed_date=D(2024, 10, 1),
-             removed_reason="补报年报", decided_by="鹤岗市市场监督管理局"),
-        dict(uscc=A, listed_date=D(2022, 5, 1), listed_reason="通过登记住所无法联系", removed_date=D(2022, 8, 1),
-             removed_reason="恢复联系"),
-    ])
-    ins("executees", [
-        dict(case_no="(2024)黑04执100号", party_name="鹤岗市甲商贸有限公司", court="鹤岗市中级人民法院", uscc=A,
-             filed_date=D(2024, 6, 1), is_dishonest=True, dishonest_published_date=D(2024, 7, 1)),
-        dict(case_no="(2024)黑0403执7号", party_name="张三丰", court="工农区人民法院", uscc=P, party_id_no=PERSON_ID,
-             filed_date=D(2024, 3, 1), is_dishonest=False),
-    ])
-    ins("serious_dishonest", [
-        dict(uscc=A, list_name="重大税收违法失信主体", department="市税务局", listed_date=D(2023, 1, 1),
-             removed_date=D(2024, 3, 1), removed_reason="信用修复"),
-    ])
-    ins("campaign_lists", [
-        dict(uscc=A, campaign="拖欠农民工工资专项治理", department="市人社局", listed_date=D(2024, 7, 1)),
-    ])
-    ins("objections", [
-        dict(objection_id="o1", uscc=A, department="市税务局", received_date=D(2024, 9, 2),
-             answered_date=D(2024, 9, 6), outcome="更正"),
-        # 13th, 14th (调休 Saturday), 18th–20th: 5 statutory working days across the Mid-Autumn holiday
-        dict(objection_id="o2", uscc=A, department="市税务局", received_date=D(2024, 9, 12),
-             answered_date=D(2024, 9, 20), outcome="维持"),
-        dict(objection_id="o3", uscc=A, department="市市场监管局", received_date=D(2024, 9, 25),
-             answered_date=D(2024, 10, 8), outcome="更正"),
-    ])
-    ins("commitments", [
-        dict(commitment_id="c1", uscc=A, kind="告知承诺", department="市市场监管局", signed_date=D(2024, 1, 1),
-             due_date=D(2024, 6, 30), fulfilment="履约"),
-        dict(commitment_id="c2", uscc=A, kind="信用修复承诺", department="市税务局", signed_date=D(2024, 9, 1),
-             due_date=D(2025, 3, 1), fulfilment="履约中"),
-    ])
-    ins("loans", [
-        dict(loan_id="l1", uscc=A, lender="鹤岗农商银行", amount_wan_yuan=50.0, due_date=D(2024, 9, 20), buffer_days=5),
-        dict(loan_id="l2", uscc=A, lender="鹤岗农商银行", amount_wan_yuan=20.0, due_date=D(2024, 9, 28),
-             repaid_date=D(2024, 10, 3)),
-        dict(loan_id="l3", uscc=A, lender="龙江银行", amount_wan_yuan=80.0, due_date=D(2024, 12, 31)),
-    ])
-    ins("tax_credit", [
-        dict(uscc=A, year=2022, grade="A"),
-        dict(uscc=A, year=2023, grade="B", published_date=D(2024, 5, 10)),
-        dict(uscc=A, year=2024, grade="A"),  # published 2025-04-30 by default: after T
-    ])
-    ins("evaluations", [
-        dict(uscc=A, evaluator="公共信用综合评价", eval_date=D(2023, 12, 31), grade="B", score=80.0),
-        dict(uscc=A, evaluator="公共信用综合评价", eval_date=D(2024, 6, 30), grade="C", score=65.0),
-        dict(uscc=A, evaluator="市税务局", eval_date=D(2024, 7, 1), grade="D", score=55.0),
-        dict(uscc=A, evaluator="市税务局", eval_date=D(2024, 12, 1), grade="B", score=85.0),  # after T
-    ])
+    ins(
+        "penalties",
+        [
+            dict(org, decision_no="P1", decision_date=D(2024, 8, 31), authority="市税务局"),
+            dict(org, decision_no="P2", decision_date=D(2024, 3, 15), authority="鹤岗市市场监督管理局"),
+            dict(org, decision_no="P3", decision_date=D(2024, 1, 10), authority="市税务局"),
+            dict(org, decision_no="P4", decision_date=D(2024, 2, 1), authority="市税务局"),
+            dict(org, decision_no="P5", decision_date=D(2024, 5, 1), authority="市税务局", procedure="简易"),
+            dict(org, decision_no="P6", decision_date=D(2024, 10, 5), authority="市税务局"),  # after T
+            dict(
+                decision_no="N1",
+                party_category="自然人",
+                party_name="张三丰",
+                party_id_no=PERSON_ID,
+                uscc=P,
+                penalty_kinds="罚款",
+                decision_date=D(2024, 9, 1),
+                authority="市市场监管局",
+            ),
+        ],
+    )
+    ins(
+        "repairs",
+        [
+            dict(
+                repair_id="r1",
+                uscc=A,
+                record_type="penalty",
+                record_ref="P3",
+                applied_date=D(2024, 9, 1),
+                status="已修复",
+                decided_date=D(2024, 9, 20),
+            ),
+            dict(
+                repair_id="r2",
+                uscc=A,
+                record_type="penalty",
+                record_ref="P2",
+                applied_date=D(2024, 9, 1),
+                status="申请中",
+            ),
+            dict(
+                repair_id="r3",
+                uscc=A,
+                record_type="penalty",
+                record_ref="P4",
+                applied_date=D(2024, 9, 25),
+                status="已修复",
+                decided_date=D(2024, 10, 15),
+            ),  # approved after T: 申请中 at T
+            dict(
+                repair_id="r4",
+                uscc=A,
+                record_type="abnormal",
+                record_ref="2024-05-01",
+                applied_date=D(2024, 10, 2),
+                status="申请中",
+            ),  # applied after T
+        ],
+    )
+    lic = dict(
+        party_name="鹤岗市甲商贸有限公司",
+        uscc=A,
+        certificate="食品经营许可证",
+        decision_date=D(2023, 1, 1),
+        valid_from=D(2023, 1, 1),
+        authority="市市场监管局",
+        status="有效",
+    )
+    ins(
+        "licenses",
+        [
+            dict(lic, license_no="L1", valid_to=D(2024, 10, 15)),
+            dict(lic, license_no="L2", valid_to=None),
+            dict(lic, license_no="L3", valid_to=D(2024, 9, 1)),
+            dict(lic, license_no="L4", valid_to=D(2025, 1, 1), status="无效"),
+            dict(lic, license_no="L5", valid_to=D(2026, 1, 1), decision_date=D(2024, 10, 1)),  # after T
+        ],
+    )
+    ins(
+        "abnormal_operations",
+        [
+            dict(
+                uscc=A,
+                listed_date=D(2024, 5, 1),
+                listed_reason="未按时公示年报",
+                removed_date=D(2024, 10, 1),
+                removed_reason="补报年报",
+                decided_by="鹤岗市市场监督管理局",
+            ),
+            dict(
+                uscc=A,
+                listed_date=D(2022, 5, 1),
+                listed_reason="通过登记住所无法联系",
+                removed_date=D(2022, 8, 1),
+                removed_reason="恢复联系",
+            ),
+        ],
+    )
+    ins(
+        "executees",
+        [
+            dict(
+                case_no="(2024)黑04执100号",
+                party_name="鹤岗市甲商贸有限公司",
+                court="鹤岗市中级人民法院",
+                uscc=A,
+                filed_date=D(2024, 6, 1),
+                is_dishonest=True,
+                dishonest_published_date=D(2024, 7, 1),
+            ),
+            dict(
+                case_no="(2024)黑0403执7号",
+                party_name="张三丰",
+                court="工农区人民法院",
+                uscc=P,
+                party_id_no=PERSON_ID,
+                filed_date=D(2024, 3, 1),
+                is_dishonest=False,
+            ),
+        ],
+    )
+    ins(
+        "serious_dishonest",
+        [
+            dict(
+                uscc=A,
+                list_name="重大税收违法失信主体",
+                department="市税务局",
+                listed_date=D(2023, 1, 1),
+                removed_date=D(2024, 3, 1),
+                removed_reason="信用修复",
+            ),
+        ],
+    )
+    ins(
+        "campaign_lists",
+        [
+            dict(uscc=A, campaign="拖欠农民工工资专项治理", department="市人社局", listed_date=D(2024, 7, 1)),
+        ],
+    )
+    ins(
+        "objections",
+        [
+            dict(
+                objection_id="o1",
+                uscc=A,
+                department="市税务局",
+                received_date=D(2024, 9, 2),
+                answered_date=D(2024, 9, 6),
+                outcome="更正",
+            ),
+            # 13th, 14th (调休 Saturday), 18th–20th: 5 statutory working days across the Mid-Autumn holiday
+            dict(
+                objection_id="o2",
+                uscc=A,
+                department="市税务局",
+                received_date=D(2024, 9, 12),
+                answered_date=D(2024, 9, 20),
+                outcome="维持",
+            ),
+            dict(
+                objection_id="o3",
+                uscc=A,
+                department="市市场监管局",
+                received_date=D(2024, 9, 25),
+                answered_date=D(2024, 10, 8),
+                outcome="更正",
+            ),
+        ],
+    )
+    ins(
+        "commitments",
+        [
+            dict(
+                commitment_id="c1",
+                uscc=A,
+                kind="告知承诺",
+                department="市市场监管局",
+                signed_date=D(2024, 1, 1),
+                due_date=D(2024, 6, 30),
+                fulfilment="履约",
+            ),
+            dict(
+                commitment_id="c2",
+                uscc=A,
+                kind="信用修复承诺",
+                department="市税务局",
+                signed_date=D(2024, 9, 1),
+                due_date=D(2025, 3, 1),
+                fulfilment="履约中",
+            ),
+        ],
+    )
+    ins(
+        "loans",
+        [
+            dict(
+                loan_id="l1",
+                uscc=A,
+                lender="鹤岗农商银行",
+                amount_wan_yuan=50.0,
+                due_date=D(2024, 9, 20),
+                buffer_days=5,
+            ),
+            dict(
+                loan_id="l2",
+                uscc=A,
+                lender="鹤岗农商银行",
+                amount_wan_yuan=20.0,
+                due_date=D(2024, 9, 28),
+                repaid_date=D(2024, 10, 3),
+            ),
+            dict(loan_id="l3", uscc=A, lender="龙江银行", amount_wan_yuan=80.0, due_date=D(2024, 12, 31)),
+        ],
+    )
+    ins(
+        "tax_credit",
+        [
+            dict(uscc=A, year=2022, grade="A"),
+            dict(uscc=A, year=2023, grade="B", published_date=D(2024, 5, 10)),
+            dict(uscc=A, year=2024, grade="A"),  # published 2025-04-30 by default: after T
+        ],
+    )
+    ins(
+        "evaluations",
+        [
+            dict(uscc=A, evaluator="公共信用综合评价", eval_date=D(2023, 12, 31), grade="B", score=80.0),
+            dict(uscc=A, evaluator="公共信用综合评价", eval_date=D(2024, 6, 30), grade="C", score=65.0),
+            dict(uscc=A, evaluator="市税务局", eval_date=D(2024, 7, 1), grade="D", score=55.0),
+            dict(uscc=A, evaluator="市税务局", eval_date=D(2024, 12, 1), grade="B", score=85.0),  # after T
+        ],
+    )
     schema.build_marts(warehouse)
     return warehouse
 
 
 # ---- search ---------------------------------------------------------------------------------
+
 
 def test_search_by_chinese_substring(con):
     found = profile.search_subjects(con, "甲", ALL)
@@ -143,7 +326,11 @@ def test_search_by_chinese_substring(con):
 def test_search_by_uscc_prefix_case_insensitive_and_exact_first(con):
     assert rows(profile.search_subjects(con, A[:10].lower(), ALL), "uscc", "name") == [(A, "鹤岗市甲商贸有限公司")]
     assert rows(profile.search_subjects(con, "9123040", ALL), "uscc") == [
-        (A,), (B,), (make_uscc("91", "230406", "MA3B4C5D"),), (make_uscc("91", "230407", "MA4B5C6D"),)]
+        (A,),
+        (B,),
+        (make_uscc("91", "230406", "MA3B4C5D"),),
+        (make_uscc("91", "230407", "MA4B5C6D"),),
+    ]
     assert rows(profile.search_subjects(con, f"  {A} ", ALL), "uscc") == [(A,)]
 
 
@@ -157,6 +344,7 @@ def test_search_treats_like_wildcards_literally_and_limits(con):
 
 # ---- profile --------------------------------------------------------------------------------
 
+
 def test_profile_has_every_section(con):
     prof = profile.subject_profile(con, A, T, ALL)
     assert tuple(prof) == profile.SECTIONS
@@ -168,19 +356,42 @@ def test_profile_has_every_section(con):
 
 def test_identity_is_the_registry_record_at_t(con):
     ident = profile.subject_profile(con, A.lower(), T, Scope.of("tax"))["identity"]
-    assert rows(ident, "uscc", "name", "is_active", "is_surviving_enterprise", "uscc_kind", "district_name",
-                "industry_name", "supervising_department_code", "supervising_department_name", "legal_rep") == [
-        (A, "鹤岗市甲商贸有限公司", True, True, "91", "向阳区", "批发和零售业", "commerce", "市商务局", "王五")]
+    assert rows(
+        ident,
+        "uscc",
+        "name",
+        "is_active",
+        "is_surviving_enterprise",
+        "uscc_kind",
+        "district_name",
+        "industry_name",
+        "supervising_department_code",
+        "supervising_department_name",
+        "legal_rep",
+    ) == [(A, "鹤岗市甲商贸有限公司", True, True, "91", "向阳区", "批发和零售业", "commerce", "市商务局", "王五")]
     closed = profile.subject_profile(con, B, T, ALL)["identity"]
     assert rows(closed, "status", "closed_date", "is_active", "is_surviving_enterprise") == [
-        ("注销", D(2024, 6, 1), False, False)]
-    assert rows(profile.subject_profile(con, B, D(2024, 5, 31), ALL)["identity"], "is_surviving_enterprise") == [(True,)]
+        ("注销", D(2024, 6, 1), False, False)
+    ]
+    assert rows(profile.subject_profile(con, B, D(2024, 5, 31), ALL)["identity"], "is_surviving_enterprise") == [
+        (True,)
+    ]
 
 
 def test_penalty_timeline_p9_p10_p11_and_repair_status(con):
     pen = profile.subject_profile(con, A, T, ALL)["penalties"]
-    assert rows(pen, "decision_no", "department_code", "is_excluded_p7", "in_publicity", "eligible_for_repair_date",
-                "eligible_for_repair", "repair_status", "repaired_date", "publicity_end_date") == [
+    assert rows(
+        pen,
+        "decision_no",
+        "department_code",
+        "is_excluded_p7",
+        "in_publicity",
+        "eligible_for_repair_date",
+        "eligible_for_repair",
+        "repair_status",
+        "repaired_date",
+        "publicity_end_date",
+    ) == [
         ("P1", "tax", False, True, D(2024, 11, 30), False, "未申请", None, D(2025, 8, 31)),
         ("P5", "tax", True, False, D(2024, 8, 1), False, "未申请", None, D(2025, 5, 1)),
         ("P2", "market", False, True, D(2024, 6, 15), True, "申请中", None, D(2025, 3, 15)),
@@ -196,8 +407,10 @@ def test_sections_follow_the_viewer_scope(con):
     prof = profile.subject_profile(con, A, T, Scope.of("tax"))
     assert rows(prof["penalties"], "decision_no") == [("P1",), ("P5",), ("P4",), ("P3",)]
     assert prof["licenses"].empty and prof["loans"].empty and prof["executees"].empty
-    assert rows(prof["tax_credit"], "year", "grade", "published_date") == [(2023, "B", D(2024, 5, 10)),
-                                                                          (2022, "A", D(2023, 4, 30))]
+    assert rows(prof["tax_credit"], "year", "grade", "published_date") == [
+        (2023, "B", D(2024, 5, 10)),
+        (2022, "A", D(2023, 4, 30)),
+    ]
     assert rows(prof["serious_dishonest"], "list_name") == [("重大税收违法失信主体",)]
     assert rows(prof["objections"], "objection_id") == [("o2",), ("o1",)]
     assert len(prof["identity"]) == 1
@@ -209,13 +422,26 @@ def test_sections_follow_the_viewer_scope(con):
 def test_grades_and_warnings_of_the_subject(con):
     prof = profile.subject_profile(con, A, T, ALL)
     assert rows(prof["grade_history"], "evaluator", "eval_date", "grade") == [
-        ("市税务局", D(2024, 7, 1), "D"), ("公共信用综合评价", D(2024, 6, 30), "C"), ("公共信用综合评价", D(2023, 12, 31), "B")]
+        ("市税务局", D(2024, 7, 1), "D"),
+        ("公共信用综合评价", D(2024, 6, 30), "C"),
+        ("公共信用综合评价", D(2023, 12, 31), "B"),
+    ]
     assert ("tax", "D") in rows(prof["grades"], "department_code", "grade")
     assert set(prof["grades"]["uscc"]) == {A}
     found = sorted(set(rows(prof["warnings"], "warning_type", "department_code")))
-    assert found == sorted({("W1", "tax"), ("W1", "market"), ("W1b", "tax"), ("W1b", "market"),
-                            ("W1c", "human_resources"), ("W2", "market"), ("W3", "commerce"),
-                            ("W5", "financial_regulation"), ("W5", "commerce")})
+    assert found == sorted(
+        {
+            ("W1", "tax"),
+            ("W1", "market"),
+            ("W1b", "tax"),
+            ("W1b", "market"),
+            ("W1c", "human_resources"),
+            ("W2", "market"),
+            ("W3", "commerce"),
+            ("W5", "financial_regulation"),
+            ("W5", "commerce"),
+        }
+    )
     assert set(prof["warnings"]["uscc"]) == {A}
     tax_only = profile.subject_profile(con, A, T, Scope.of("tax"))
     assert set(tax_only["warnings"]["department_code"]) == {"tax"}
@@ -234,27 +460,48 @@ def test_licences_expiry_at_t(con):
 def test_lists_at_t(con):
     prof = profile.subject_profile(con, A, T, ALL)
     assert rows(prof["abnormal_operations"], "listed_date", "removed_date", "is_active", "department_code") == [
-        (D(2024, 5, 1), None, True, "market"), (D(2022, 5, 1), D(2022, 8, 1), False, "market")]
+        (D(2024, 5, 1), None, True, "market"),
+        (D(2022, 5, 1), D(2022, 8, 1), False, "market"),
+    ]
     assert rows(prof["executees"], "case_no", "department_code", "is_active", "is_dishonest_at") == [
-        ("(2024)黑04执100号", "court", True, True)]
+        ("(2024)黑04执100号", "court", True, True)
+    ]
     assert rows(prof["serious_dishonest"], "list_name", "department_code", "is_active") == [
-        ("重大税收违法失信主体", "tax", False)]
+        ("重大税收违法失信主体", "tax", False)
+    ]
     assert rows(prof["campaign_lists"], "campaign", "department_code", "is_active") == [
-        ("拖欠农民工工资专项治理", "human_resources", True)]
+        ("拖欠农民工工资专项治理", "human_resources", True)
+    ]
 
 
 def test_repairs_objections_commitments_loans_at_t(con):
     prof = profile.subject_profile(con, A, T, ALL)
     assert rows(prof["repairs"], "repair_id", "status_at", "decided_date", "department_code") == [
-        ("r3", "申请中", None, "tax"), ("r1", "已修复", D(2024, 9, 20), "tax"), ("r2", "申请中", None, "market")]
-    assert rows(prof["objections"], "objection_id", "answered_date", "working_days_to_answer",
-                "answered_within_sla", "department_code") == [
-        ("o3", None, None, None, "market"), ("o2", D(2024, 9, 20), 5, True, "tax"), ("o1", D(2024, 9, 6), 4, True, "tax")]
+        ("r3", "申请中", None, "tax"),
+        ("r1", "已修复", D(2024, 9, 20), "tax"),
+        ("r2", "申请中", None, "market"),
+    ]
+    assert rows(
+        prof["objections"],
+        "objection_id",
+        "answered_date",
+        "working_days_to_answer",
+        "answered_within_sla",
+        "department_code",
+    ) == [
+        ("o3", None, None, None, "market"),
+        ("o2", D(2024, 9, 20), 5, True, "tax"),
+        ("o1", D(2024, 9, 6), 4, True, "tax"),
+    ]
     assert rows(prof["commitments"], "commitment_id", "is_due", "department_code") == [
-        ("c2", False, "tax"), ("c1", True, "market")]
+        ("c2", False, "tax"),
+        ("c1", True, "market"),
+    ]
     assert rows(prof["loans"], "loan_id", "repaid_date", "buffer_days", "is_in_default", "department_code") == [
-        ("l3", None, 0, False, "financial_regulation"), ("l2", None, 0, True, "financial_regulation"),
-        ("l1", None, 5, True, "financial_regulation")]
+        ("l3", None, 0, False, "financial_regulation"),
+        ("l2", None, 0, True, "financial_regulation"),
+        ("l1", None, 5, True, "financial_regulation"),
+    ]
 
 
 def test_natural_persons_masked_unless_granted(con):
@@ -275,9 +522,12 @@ def test_unknown_uscc_gives_empty_sections(con):
 
 # ---- command line ---------------------------------------------------------------------------
 
+
 def test_cli_profile_json_masked(con, tmp_path, monkeypatch, capsys):
-    from dashboard import __main__ as cli, snapshots
-    from dashboard.settings import Settings
+    from dashboard import __main__ as cli
+    from dashboard.cli import profile as cli_profile
+    from dashboard.core.settings import Settings
+    from dashboard.store import snapshots
 
     settings = Settings.load(env={"DASHBOARD_DATA_DIR": str(tmp_path / "data")})
     building = snapshots.paths(settings).building_path("20240930T000000.000Z-test")
@@ -287,7 +537,7 @@ def test_cli_profile_json_masked(con, tmp_path, monkeypatch, capsys):
     con.execute("DETACH snap")
     snapshots.install(settings, building, "20240930T000000.000Z-test")
     snapshots.publish(settings, "20240930T000000.000Z-test")
-    monkeypatch.setattr(profile, "get_settings", lambda: settings)
+    monkeypatch.setattr(cli_profile, "get_settings", lambda: settings)
 
     assert cli.main(["profile", "--uscc", P, "--as-of", "2024-09-30", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -1,6 +1,7 @@
 """Settings are data and documented: every key of dashboard/settings.toml (and every environment
 variable the package reads) is listed in README.md with its shipped default, and changing a
 setting changes a result without touching SQL."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,11 @@ import re
 import tomllib
 
 import pytest
-
-from dashboard import indicators as ind
-from dashboard.access import Scope
-from dashboard.settings import DEFAULT_SETTINGS_FILE, PACKAGE_DIR, PROJECT_DIR, Settings
-
 from indicator_data import D, build, penalty, subject, uscc
+
+from dashboard.core.scope import Scope
+from dashboard.core.settings import DEFAULT_SETTINGS_FILE, PACKAGE_DIR, PROJECT_DIR, Settings
+from dashboard.rules import indicators as ind
 
 DOC = PROJECT_DIR / "README.md"
 T = D(2024, 6, 30)
@@ -86,6 +86,7 @@ def test_every_environment_variable_is_documented():
 
 # --- a changed setting changes the result ---------------------------------------------------
 
+
 def _settings(tmp_path, *replacements: tuple[str, str]) -> Settings:
     text = DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8")
     for old, new in replacements:
@@ -103,9 +104,15 @@ def _value(con, indicator_id, settings):
 
 def test_disclosure_working_days_changes_timeliness(tmp_path):
     e = uscc("91", 1)
-    con = build(tmp_path / "w.duckdb", {"penalties": [
-        # 8 working days (the 调休 Saturday 2024-05-11 included)
-        penalty("P1", e, D(2024, 4, 30), reported=D(2024, 5, 14))]})
+    con = build(
+        tmp_path / "w.duckdb",
+        {
+            "penalties": [
+                # 8 working days (the 调休 Saturday 2024-05-11 included)
+                penalty("P1", e, D(2024, 4, 30), reported=D(2024, 5, 14))
+            ]
+        },
+    )
     default = Settings.load(env={})
     assert _value(con, "I04c", default) == (0, 1, "red")
     eight = _settings(tmp_path, ("disclosure_working_days = 7", "disclosure_working_days = 8"))
@@ -114,9 +121,20 @@ def test_disclosure_working_days_changes_timeliness(tmp_path):
 
 def test_objection_working_days_change_i05(tmp_path):
     e = uscc("91", 1)
-    con = build(tmp_path / "w.duckdb", {"objections": [
-        dict(objection_id="O1", uscc=e, department="市税务局", received_date=D(2024, 4, 30),
-             answered_date=D(2024, 5, 11))]})
+    con = build(
+        tmp_path / "w.duckdb",
+        {
+            "objections": [
+                dict(
+                    objection_id="O1",
+                    uscc=e,
+                    department="市税务局",
+                    received_date=D(2024, 4, 30),
+                    answered_date=D(2024, 5, 11),
+                )
+            ]
+        },
+    )
     assert _value(con, "I05", Settings.load(env={}))[0] == 0
     six = _settings(tmp_path, ("objection_working_days = 5", "objection_working_days = 6"))
     assert _value(con, "I05", six)[0] == 1
@@ -124,11 +142,16 @@ def test_objection_working_days_change_i05(tmp_path):
 
 def test_indicator_window_and_targets_change_results(tmp_path):
     e = uscc("91", 1)
-    con = build(tmp_path / "w.duckdb", {
-        "subjects": [subject(e, "甲")],
-        "tax_credit": [dict(uscc=e, year=2023, grade="B")],
-        "commitments": [dict(commitment_id="C1", uscc=e, kind="告知承诺", department="市商务局",
-                             signed_date=D(2023, 11, 1))]})
+    con = build(
+        tmp_path / "w.duckdb",
+        {
+            "subjects": [subject(e, "甲")],
+            "tax_credit": [dict(uscc=e, year=2023, grade="B")],
+            "commitments": [
+                dict(commitment_id="C1", uscc=e, kind="告知承诺", department="市商务局", signed_date=D(2023, 11, 1))
+            ],
+        },
+    )
     default = Settings.load(env={})
     assert _value(con, "I08a", default)[::2] == (1, "green")
     short = _settings(tmp_path, ("indicator_months = 12", "indicator_months = 6"))
@@ -136,14 +159,24 @@ def test_indicator_window_and_targets_change_results(tmp_path):
     assert _value(con, "I14", default)[2] == "red"
     lenient = _settings(tmp_path, ("[indicators.I14]\ntarget = 0.15", "[indicators.I14]\ntarget = 0.0"))
     assert _value(con, "I14", lenient)[2] == "green"
-    series = ind.indicator_series(con, "I14", T, Scope.all(), settings=_settings(
-        tmp_path, ("trend_months = 24", "trend_months = 3")))
+    series = ind.indicator_series(
+        con, "I14", T, Scope.all(), settings=_settings(tmp_path, ("trend_months = 24", "trend_months = 3"))
+    )
     assert len(series) == 3
 
 
 def test_government_keywords_change_i19(tmp_path):
-    rows = {"executees": [dict(case_no="X1", party_name="鹤岗市某某站", court="鹤岗市中级人民法院",
-                               filed_date=D(2024, 1, 1), is_dishonest=True)]}
+    rows = {
+        "executees": [
+            dict(
+                case_no="X1",
+                party_name="鹤岗市某某站",
+                court="鹤岗市中级人民法院",
+                filed_date=D(2024, 1, 1),
+                is_dishonest=True,
+            )
+        ]
+    }
     default = Settings.load(env={})
     assert _value(build(tmp_path / "a.duckdb", rows, default), "I19", default)[0] == 1
     narrow = _settings(tmp_path, ('"院", "站", "场"]', '"院", "场"]'))
@@ -154,6 +187,8 @@ def test_government_keywords_change_i19(tmp_path):
 
 @pytest.mark.parametrize("indicator_id", ["I14", "I03"])
 def test_catalogue_targets_come_from_settings(tmp_path, indicator_id):
-    changed = _settings(tmp_path, (f"[indicators.{indicator_id}]\ntarget = ", f"[indicators.{indicator_id}]\ntarget = 0.5 #"))
+    changed = _settings(
+        tmp_path, (f"[indicators.{indicator_id}]\ntarget = ", f"[indicators.{indicator_id}]\ntarget = 0.5 #")
+    )
     cat = ind.indicator_catalogue(changed).set_index("indicator_id")
     assert cat.loc[indicator_id, "target"] == 0.5

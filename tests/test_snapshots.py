@@ -1,16 +1,19 @@
 """Snapshots on the reader side: atomic publishing, readers during a publish, rollback, retention,
 and the 数据状态 page (AppTest)."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from loadkit import cli, isolate, scalar, subjects_drop
 from streamlit.testing.v1 import AppTest
 
-from dashboard import contract, loading, runs, snapshots
-from dashboard.opstore import get_engine
-from dashboard.settings import PROJECT_DIR
-from loadkit import cli, isolate, scalar, subjects_drop
+from dashboard.core import contract, dates
+from dashboard.core.settings import PROJECT_DIR
+from dashboard.load import loading
+from dashboard.store import runs, snapshots
+from dashboard.store.opstore import get_engine
 
 PAGE = str(PROJECT_DIR / "pages" / "data_status.py")
 
@@ -32,10 +35,10 @@ def live_rows(settings):
 
 
 def test_snapshot_ids_sort_by_build_time_and_are_validated():
-    t = dt.datetime(2026, 11, 29, 2, 30, 5, 123456, tzinfo=dt.timezone.utc)
+    t = dt.datetime(2026, 11, 29, 2, 30, 5, 123456, tzinfo=dt.UTC)
     sid = snapshots.new_snapshot_id("ab12cd34ef56", t)
     assert sid == "20261129T023005.123Z-ab12cd34ef56"
-    assert snapshots.built_at(sid) == dt.datetime(2026, 11, 29, 2, 30, 5, 123000, tzinfo=dt.timezone.utc)
+    assert snapshots.built_at(sid) == dt.datetime(2026, 11, 29, 2, 30, 5, 123000, tzinfo=dt.UTC)
     later = snapshots.new_snapshot_id("000000000000", t + dt.timedelta(milliseconds=1))
     assert sorted([later, sid]) == [sid, later]
     assert not snapshots.is_snapshot_id("../../etc/passwd")
@@ -63,8 +66,10 @@ def test_a_reader_keeps_reading_its_snapshot_while_a_new_one_is_published(monkey
         assert published.returncode == 0, published.stderr
         assert [s.snapshot_id for s in snapshots.list_snapshots(settings)] != [old]
         assert reader.execute("SELECT count(*) FROM subjects").fetchone()[0] == 2
-        assert reader.execute("SELECT string_agg(name, '|' ORDER BY name) FROM subjects").fetchone()[0] == \
-            "鹤岗测试企业1有限公司|鹤岗测试企业2有限公司"
+        assert (
+            reader.execute("SELECT string_agg(name, '|' ORDER BY name) FROM subjects").fetchone()[0]
+            == "鹤岗测试企业1有限公司|鹤岗测试企业2有限公司"
+        )
     finally:
         reader.close()
     assert live_rows(settings) == 5
@@ -91,8 +96,14 @@ def test_rollback_walks_back_the_build_lineage(settings, tmp_path):
     loading.rollback(settings, a)
     d = load_n(settings, tmp_path, 6)  # built from a: rolling back returns to a, not to c
     assert loading.rollback(settings).snapshot_id == a
-    assert [r.kind for r in runs.recent_runs(engine, limit=6)] == ["rollback", "load", "rollback", "rollback",
-                                                                   "rollback", "rollback"]
+    assert [r.kind for r in runs.recent_runs(engine, limit=6)] == [
+        "rollback",
+        "load",
+        "rollback",
+        "rollback",
+        "rollback",
+        "rollback",
+    ]
     assert d in {s.snapshot_id for s in snapshots.list_snapshots(settings)}
 
 
@@ -129,7 +140,7 @@ def test_data_status_page_shows_snapshot_time_rows_and_history_and_follows_curre
     first = load_n(settings, tmp_path, 2)
     at = AppTest.from_file(PAGE).run()
     assert not at.exception
-    built = runs.local_time_text(snapshots.built_at(first))
+    built = dates.local_time_text(snapshots.built_at(first))
     assert at.subheader[0].value == f"数据截至 {built}（北京时间）"
     assert at.caption[0].value == f"当前快照：{first}"
     assert [m.value for m in at.metric][0] == "成功"

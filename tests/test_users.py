@@ -1,4 +1,5 @@
 """Local accounts: validation, bcrypt hashes, lock-out, resets, demo accounts, roles file, CLI."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +10,9 @@ import bcrypt
 import pytest
 from sqlalchemy import select
 
-from dashboard import audit, users
 from dashboard.__main__ import main
-
-from tests.access_kit import TEST_PASSWORD, make_user, pg_engine, store  # noqa: F401  (fixtures)
+from dashboard.access import audit, users
+from tests.access_kit import TEST_PASSWORD, make_user
 
 
 def audit_rows(engine, action=None):
@@ -20,16 +20,19 @@ def audit_rows(engine, action=None):
     return [(r.user, r.action, json.loads(r.detail)) for r in frame.itertuples()]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(role="chief"), "未知的角色：chief"),
-    (dict(role="department"), "必须绑定至少一个部门代码"),
-    (dict(role="office", departments=["tax"]), "可查看全部部门，不应绑定部门"),
-    (dict(role="department", departments=["tax", "nowhere"]), "未知的部门代码：nowhere"),
-    (dict(role="leader", personal_data=True), "不能被授予查看个人信息的权限"),
-    (dict(role="office", password="short"), "密码至少需要 10 个字符"),
-    (dict(role="office", password="密" * 25), "密码不能超过 72 个字节"),
-    (dict(role="office", password=None), "没有密码的账号须填写电子邮箱"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(role="chief"), "未知的角色：chief"),
+        (dict(role="department"), "必须绑定至少一个部门代码"),
+        (dict(role="office", departments=["tax"]), "可查看全部部门，不应绑定部门"),
+        (dict(role="department", departments=["tax", "nowhere"]), "未知的部门代码：nowhere"),
+        (dict(role="leader", personal_data=True), "不能被授予查看个人信息的权限"),
+        (dict(role="office", password="short"), "密码至少需要 10 个字符"),
+        (dict(role="office", password="密" * 25), "密码不能超过 72 个字节"),
+        (dict(role="office", password=None), "没有密码的账号须填写电子邮箱"),
+    ],
+)
 def test_add_user_refuses_what_roles_and_policy_do_not_allow(store, kwargs, message):
     kwargs = {"password": TEST_PASSWORD, **kwargs}
     role = kwargs.pop("role")
@@ -58,29 +61,36 @@ def test_passwords_are_stored_as_bcrypt_hashes_and_never_logged(store):
     result = users.authenticate(store.engine, " ZHAO ", TEST_PASSWORD, store.access)
     assert result.ok and result.user.username == "zhao"
     log = audit.search(store.engine)
-    assert not log["detail"].str.contains(TEST_PASSWORD).any() and not log["detail"].str.contains("wrong-password").any()
+    assert (
+        not log["detail"].str.contains(TEST_PASSWORD).any() and not log["detail"].str.contains("wrong-password").any()
+    )
     assert audit_rows(store.engine)[1:] == [
         ("zhao", "sign_in_failed", {"locked": False, "method": "password", "reason": "wrong_password"}),
-        ("zhao", "sign_in", {"method": "password"})]
+        ("zhao", "sign_in", {"method": "password"}),
+    ]
 
 
 def test_five_failures_within_fifteen_minutes_lock_the_name_for_fifteen_minutes(store):
     make_user(store.engine, "qian", "office")
-    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
-    reasons = [users.authenticate(store.engine, "qian", "bad-password", store.access, now=t0 + dt.timedelta(minutes=i)).reason
-               for i in range(5)]
+    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    reasons = [
+        users.authenticate(store.engine, "qian", "bad-password", store.access, now=t0 + dt.timedelta(minutes=i)).reason
+        for i in range(5)
+    ]
     assert reasons == ["invalid"] * 4 + ["locked"]
     assert users.locked_until(store.engine, "qian", t0 + dt.timedelta(minutes=5)) == t0 + dt.timedelta(minutes=19)
     # the right password does not open a locked name
     locked = users.authenticate(store.engine, "qian", TEST_PASSWORD, store.access, now=t0 + dt.timedelta(minutes=18))
     assert (locked.ok, locked.reason) == (False, "locked")
-    assert users.authenticate(store.engine, "qian", TEST_PASSWORD, store.access, now=t0 + dt.timedelta(minutes=19, seconds=1)).ok
+    assert users.authenticate(
+        store.engine, "qian", TEST_PASSWORD, store.access, now=t0 + dt.timedelta(minutes=19, seconds=1)
+    ).ok
     assert [d["reason"] for _, _, d in audit_rows(store.engine, "sign_in_failed")][-1] == "locked"
 
 
 def test_failures_outside_the_window_do_not_count(store):
     make_user(store.engine, "sun", "office")
-    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
     for i in range(4):
         users.authenticate(store.engine, "sun", "bad-password", store.access, now=t0 + dt.timedelta(minutes=i))
     late = users.authenticate(store.engine, "sun", "bad-password", store.access, now=t0 + dt.timedelta(minutes=16))
@@ -89,7 +99,7 @@ def test_failures_outside_the_window_do_not_count(store):
 
 
 def test_unknown_names_are_locked_too_and_look_the_same(store):
-    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
     first = users.authenticate(store.engine, "ghost", "whatever-1", store.access, now=t0)
     assert (first.ok, first.reason, first.user) == (False, "invalid", None)
     for i in range(1, 5):
@@ -105,7 +115,10 @@ def test_a_disabled_account_cannot_sign_in_and_can_be_enabled_again(store):
     users.set_disabled(store.engine, "li", False, "admin1")
     assert users.authenticate(store.engine, "li", TEST_PASSWORD, store.access).ok
     assert [(u, a) for u, a, _ in audit_rows(store.engine) if a.startswith("user_")] == [
-        ("test", "user_added"), ("admin1", "user_disabled"), ("admin1", "user_enabled")]
+        ("test", "user_added"),
+        ("admin1", "user_disabled"),
+        ("admin1", "user_enabled"),
+    ]
 
 
 def test_reset_password_gives_a_one_time_password_and_lifts_the_lock(store):
@@ -125,8 +138,10 @@ def test_reset_password_gives_a_one_time_password_and_lifts_the_lock(store):
     assert not users.get_user(store.engine, "zhou").must_change_password
     assert users.authenticate(store.engine, "zhou", "brand-new-pass-1", store.access).ok
     resets = audit_rows(store.engine, "password_reset")
-    assert resets == [("admin1", "password_reset", {"generated": True, "username": "zhou"}),
-                      ("zhou", "password_reset", {"self": True, "username": "zhou"})]
+    assert resets == [
+        ("admin1", "password_reset", {"generated": True, "username": "zhou"}),
+        ("zhou", "password_reset", {"self": True, "username": "zhou"}),
+    ]
     assert one_time not in audit.search(store.engine)["detail"].str.cat()
 
 
@@ -140,10 +155,15 @@ def test_set_role_records_before_and_after(store):
         users.set_role(store.engine, "wu", "department", "admin1")
     changed = users.set_role(store.engine, "wu", "department", "admin1", departments=["market"], personal_data=False)
     assert changed.departments == frozenset({"market"})
-    assert audit_rows(store.engine, "role_changed")[0] == ("admin1", "role_changed", {
-        "username": "wu",
-        "before": {"role": "department", "departments": ["tax"], "personal_data": True},
-        "after": {"role": "office", "departments": [], "personal_data": True}})
+    assert audit_rows(store.engine, "role_changed")[0] == (
+        "admin1",
+        "role_changed",
+        {
+            "username": "wu",
+            "before": {"role": "department", "departments": ["tax"], "personal_data": True},
+            "after": {"role": "office", "departments": [], "personal_data": True},
+        },
+    )
 
 
 def test_oidc_identities_map_by_subject_then_verified_email(store):
@@ -169,8 +189,12 @@ def test_demo_accounts_exist_only_while_demo_data_is_in_use(store):
     assert [u.username for u in users.list_users(store.engine)] == ["demo_admin"]
     assert users.remove_demo_accounts(store.engine) == []
     assert audit_rows(store.engine, "user_disabled") == [
-        ("system:demo", "user_disabled",
-         {"removed_demo_accounts": ["demo_leader", "demo_market", "demo_office", "demo_tax"]})]
+        (
+            "system:demo",
+            "user_disabled",
+            {"removed_demo_accounts": ["demo_leader", "demo_market", "demo_office", "demo_tax"]},
+        )
+    ]
 
 
 def test_roles_file_lists_known_pages_and_grants_only():
@@ -183,12 +207,14 @@ def test_roles_file_lists_known_pages_and_grants_only():
 
 
 def test_roles_file_page_keys_are_the_dashboards_pages():
-    ui = pytest.importorskip("dashboard.ui")
+    ui = pytest.importorskip("dashboard.app.ui")
     assert set(users.PAGE_KEYS) == set(ui.PAGE_KEYS)
 
 
 def test_cli_add_list_set_role_disable_reset(store, capsys, monkeypatch):
-    assert main(["users", "add", "Ma.Tax", "--role", "department", "--department", "tax,market", "--name", "马税务"]) == 0
+    assert (
+        main(["users", "add", "Ma.Tax", "--role", "department", "--department", "tax,market", "--name", "马税务"]) == 0
+    )
     out = capsys.readouterr().out
     assert "已新增用户 ma.tax（责任单位：市市场监管局、市税务局）" in out
     one_time = out.split("：")[-1].strip()
@@ -209,15 +235,19 @@ def test_cli_add_list_set_role_disable_reset(store, capsys, monkeypatch):
     assert "another-pass-77" not in listing
     assert main(["users", "add", "x1", "--role", "department"]) == 1
     assert "必须绑定至少一个部门代码" in capsys.readouterr().err
-    assert {a for _, a, _ in audit_rows(store.engine)} >= {"user_added", "role_changed", "user_disabled",
-                                                           "password_reset"}
+    assert {a for _, a, _ in audit_rows(store.engine)} >= {
+        "user_added",
+        "role_changed",
+        "user_disabled",
+        "password_reset",
+    }
     assert set(audit.search(store.engine, action="user_added")["user"]) == {audit.cli_user()}
 
 
 @pytest.mark.postgres
 def test_accounts_and_lock_out_on_postgresql(pg_engine, store):
     make_user(pg_engine, "pg.user", "department", ["court"])
-    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
     for i in range(5):
         users.authenticate(pg_engine, "pg.user", "bad-password", store.access, now=t0 + dt.timedelta(minutes=i))
     assert users.locked_until(pg_engine, "pg.user", t0 + dt.timedelta(minutes=5)) == t0 + dt.timedelta(minutes=19)
@@ -228,10 +258,12 @@ def test_accounts_and_lock_out_on_postgresql(pg_engine, store):
 
 
 def test_demo_accounts_follow_the_live_data_through_loads(store, tmp_path, monkeypatch):
-    from dashboard import loading, serve
     from loadkit import subjects_drop
 
-    demo = subjects_drop(serve.demo_drop_dir(store.settings), 3)
+    from dashboard.cli import serve
+    from dashboard.load import loading
+
+    demo = subjects_drop(store.settings.demo_drop_dir, 3)
     outcome = loading.load_drop(store.settings, demo)
     assert outcome.snapshot_id and users.active_demo_accounts(store.engine) == []
 

@@ -1,13 +1,13 @@
 """The benchmark's pandas twin of the warnings gives exactly the warnings of the SQL (ids, routing,
 anchors, first-seen dates, risk, escalation) — an independent check of both."""
+
 import datetime as dt
 
 import pytest
-
-from dashboard.bench_rules import WARNINGS, load_tables
-from dashboard.settings import Settings
-
 from test_warnings_postgres import _warehouse
+
+from dashboard.bench.rules_twin import WARNINGS, load_tables
+from dashboard.core.settings import Settings
 
 SETTINGS = Settings.load(env={})
 

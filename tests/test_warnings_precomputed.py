@@ -1,5 +1,6 @@
 """Warnings precomputed by the load for recent month-ends (credit_warnings.precompute) are exactly
 the warnings the rule queries give, and are read only while the settings and rules are unchanged."""
+
 import dataclasses
 import datetime as dt
 import shutil
@@ -7,16 +8,18 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-
-from dashboard import credit_warnings as cw
-from dashboard import formatting as fmt
-from dashboard import demo, loading, page_queries, snapshots
-from dashboard.access import Scope
-from dashboard.followup import previous_month_end
-from dashboard.settings import Settings
-
 from loadkit import isolate
 from test_warnings_postgres import _warehouse
+
+from dashboard.core import dates
+from dashboard.core.scope import Scope
+from dashboard.core.settings import Settings
+from dashboard.demo import generate as demo
+from dashboard.load import loading
+from dashboard.rules import credit_warnings as cw
+from dashboard.rules import reference
+from dashboard.rules.followup import previous_month_end
+from dashboard.store import snapshots
 
 D = dt.date
 T = D(2024, 8, 31)
@@ -26,10 +29,12 @@ MONTHS = [T, previous_month_end(T)]
 
 def comparable(frame: pd.DataFrame) -> list[tuple]:
     """Rows sorted by warning id, lists as tuples and missing values as None."""
+
     def plain(v):
         if isinstance(v, list):
             return tuple(v)
         return None if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else v
+
     rows = [tuple(plain(v) for v in r) for r in frame[list(cw.WARNING_COLUMNS)].itertuples(index=False, name=None)]
     return sorted(rows, key=lambda r: (r[0], str(r)))
 
@@ -94,7 +99,10 @@ def test_precompute_replaces_what_an_earlier_load_stored(warehouse):
     cw.precompute(warehouse, SETTINGS, MONTHS)
     n = cw.precompute(warehouse, SETTINGS, [T])
     assert set(cw.precomputed_dates(warehouse)) == {T}
-    assert warehouse.execute("SELECT count(DISTINCT as_of_date), count(*) FROM warnings_precomputed").fetchone() == (1, n)
+    assert warehouse.execute("SELECT count(DISTINCT as_of_date), count(*) FROM warnings_precomputed").fetchone() == (
+        1,
+        n,
+    )
 
 
 def test_a_snapshot_from_before_precomputation_is_read_by_the_rules(warehouse):
@@ -114,9 +122,9 @@ def test_a_load_precomputes_the_months_the_picker_opens_on(tmp_path, monkeypatch
     snapshot = snapshots.current_snapshot(settings).path
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
-        latest = page_queries.default_month(snapshots.built_at(outcome.snapshot_id), page_queries.data_horizon(con))
+        latest = dates.default_month(snapshots.built_at(outcome.snapshot_id), reference.data_horizon(con))
         stored = cw.precomputed_dates(con)
-        assert sorted(stored) == sorted(fmt.month_ends(latest, settings.warehouse.warning_months))
+        assert sorted(stored) == sorted(dates.month_ends(latest, settings.warehouse.warning_months))
         assert set(stored.values()) == {cw.settings_key(settings)}
         got = cw.warnings_at(con, latest, Scope.all(), settings=settings)
     finally:

@@ -1,11 +1,12 @@
 """The PRC working-day calendar: statutory holidays and 调休 make-up days of the Spring Festival and
 National Day weeks 2022–2026 (State Council notices), add_workdays / workdays_between, and the
 ref_calendar numbering that rule SQL uses."""
+
 import datetime as dt
 
 import pytest
 
-from dashboard.workdays import add_workdays, calendar_rows, is_workday, workdays_between
+from dashboard.core.workdays import add_workdays, calendar_rows, is_workday, workdays_between
 
 D = dt.date
 
@@ -65,15 +66,20 @@ def test_ref_calendar_sequence_matches_python(warehouse):
     rows = calendar_rows()
     seqs = [seq for _, _, seq in rows]
     assert seqs == sorted(seqs) and rows[0][0] == D(2015, 1, 1) and rows[-1][0] == D(2030, 12, 31)
-    got = warehouse.execute("""
+    got = warehouse.execute(
+        """
         SELECT b.workday_seq - a.workday_seq
         FROM ref_calendar AS a, ref_calendar AS b
-        WHERE a.day = $start AND b.day = $end""", {"start": D(2024, 2, 8), "end": D(2024, 2, 21)}).fetchone()[0]
+        WHERE a.day = $start AND b.day = $end""",
+        {"start": D(2024, 2, 8), "end": D(2024, 2, 21)},
+    ).fetchone()[0]
     assert got == workdays_between(D(2024, 2, 8), D(2024, 2, 21)) == 5
     for (first, last), make_up in WEEKS.values():
         flags = warehouse.execute(
             "SELECT COUNT(*) FILTER (WHERE is_workday) FROM ref_calendar WHERE day BETWEEN $a AND $b",
-            {"a": first, "b": last}).fetchone()[0]
+            {"a": first, "b": last},
+        ).fetchone()[0]
         assert flags == 0
-        assert warehouse.execute("SELECT bool_and(is_workday) FROM ref_calendar WHERE day IN ($a, $b)",
-                                 {"a": make_up[0], "b": make_up[1]}).fetchone()[0]
+        assert warehouse.execute(
+            "SELECT bool_and(is_workday) FROM ref_calendar WHERE day IN ($a, $b)", {"a": make_up[0], "b": make_up[1]}
+        ).fetchone()[0]

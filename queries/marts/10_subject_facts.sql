@@ -3,7 +3,7 @@
 --          names gives several rows, I03): kind from the USCC (P1), whether it is an enterprise,
 --          the date it stopped existing, district and supervising department (industry map)
 -- parameters: none
--- source: RULES.md P1, P2; DATA.md subjects. P2 at T is then
+-- source: docs/rules.md P1, P2; docs/data-contract.md subjects. P2 at T is then
 --          is_enterprise AND established_date <= T AND (closed_on_date IS NULL OR closed_on_date > T)
 CREATE OR REPLACE TABLE subject_facts AS
 WITH registry AS (

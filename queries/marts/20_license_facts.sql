@@ -2,7 +2,7 @@
 -- returns: license_facts — one row per current 行政许可 decision with its licensing department;
 --          valid_to is NULL when the record's expiry was a placeholder (P8 bounds: "no expiry")
 -- parameters: none
--- source: RULES.md W2 (000 §二(二)); DATA.md licenses
+-- source: docs/rules.md W2 (000 §二(二)); docs/data-contract.md licenses
 CREATE OR REPLACE TABLE license_facts AS
 SELECT
     l.license_no,

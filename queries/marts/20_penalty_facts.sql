@@ -5,10 +5,8 @@
 --          application in progress.
 -- parameters: $default_severity, $minor_min_months, $minor_max_months, $general_min_months,
 --             $general_max_months, $serious_min_months, $serious_max_months (settings [publicity])
--- source: RULES.md P7 (004 §(一) 1), P8 (国办发〔2025〕22号; 发改办财金〔2019〕527号)
--- P9 at T:  is_public_credit_info AND decision_date <= T AND T <= publicity_end_date
---           AND (repaired_date IS NULL OR repaired_date > T)
--- P10 at T: P9 AND T >= repair_eligible_date;  P11 at T: P10 (P9 already excludes the repaired)
+-- source: docs/rules.md P7 (004 §(一) 1), P8 (国办发〔2025〕22号; 发改办财金〔2019〕527号)
+--         P9–P11 at T are spans built from these columns: marts/25_penalty_publicity_spans.sql
 CREATE OR REPLACE TABLE penalty_facts AS
 WITH penalty AS (
     SELECT

@@ -8,7 +8,7 @@
 --          not below medium). None of this depends on T, so W3 at T is a lookup:
 --          eval_date <= T AND (valid_until IS NULL OR valid_until > T).
 -- parameters: $public_evaluation_name, $below_medium_grades (';'-joined, settings grades.below_medium)
--- source: RULES.md W3; 000 §二(三) ("公共信用综合评价结果为中等以下等级的企业"); 002 §三(一)1
+-- source: docs/rules.md W3; 000 §二(三) ("公共信用综合评价结果为中等以下等级的企业"); 002 §三(一)1
 CREATE OR REPLACE TABLE below_medium_spans AS
 WITH public_evaluations AS (
     SELECT

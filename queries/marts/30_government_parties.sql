@@ -11,7 +11,7 @@
 -- parameters: $government_kind_pattern, $government_never_kind_pattern, $government_name_pattern,
 --             $government_exclusion_pattern (regular expressions built from settings [government]
 --             by schema.mart_params), $w4_department (settings routing.w4_department)
--- source: RULES.md W4 (000 §二(四)), I19 (001 七(十九))
+-- source: docs/rules.md W4 (000 §二(四)), I19 (001 七(十九))
 CREATE OR REPLACE TABLE government_party_records AS
 WITH executee_parties AS (
     SELECT

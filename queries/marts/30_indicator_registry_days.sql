@@ -6,10 +6,10 @@
 --          second name was registered, whichever is later; problem_date NULL = never a problem.
 --          department_code routes by the code's first character (1 → establishment 市委编办,
 --          3 → justice 市司法局, 9 → market 市市场监管局; else NULL). Registry records are unique per
---          USCC and name (DATA.md key), so a code on several records is a code on several names.
+--          USCC and name (docs/data-contract.md key), so a code on several records is a code on several names.
 --          Small (days × districts), so I03 at any date or month-end series is a sum over it.
 -- parameters: none
--- source: RULES.md I03, P3; 001 二(三); marts/10_subject_facts.sql
+-- source: docs/rules.md I03, P3; 001 二(三); marts/10_subject_facts.sql
 CREATE OR REPLACE TABLE indicator_registry_days AS
 WITH shared_codes AS (
     SELECT uscc

@@ -6,7 +6,7 @@
 --          of its records is not closed. P2 at T is then
 --          is_enterprise AND alive_from <= T AND (alive_until IS NULL OR alive_until > T).
 -- parameters: none
--- source: RULES.md P1, P2; marts/10_subject_facts.sql
+-- source: docs/rules.md P1, P2; marts/10_subject_facts.sql
 CREATE OR REPLACE TABLE indicator_subjects AS
 WITH registry AS (
     SELECT

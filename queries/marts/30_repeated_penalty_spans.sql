@@ -12,24 +12,23 @@
 --          this depends on T, so the W1 query looks the episode up:
 --          span_from <= T AND (span_until IS NULL OR span_until > T).
 -- parameters: $short_months, $short_min_decisions, $long_months, $long_min_decisions
--- source: RULES.md W1, P7, P9; 000 §二(一) 一 ("半年内受到两次及以上行政处罚、或一年内受到3次及以上
---         行政处罚且行政处罚信息还在公示期")
+-- source: docs/rules.md W1, P7, P9 (marts/25_penalty_publicity_spans.sql); 000 §二(一) 一
+--         ("半年内受到两次及以上行政处罚、或一年内受到3次及以上行政处罚且行政处罚信息还在公示期")
 CREATE OR REPLACE TABLE repeated_penalty_spans AS
 WITH history AS (
-    SELECT uscc, decision_no, decision_date, publicity_end_date, repaired_date
-    FROM penalty_facts
-    WHERE is_public_credit_info
-      AND uscc IS NOT NULL
-      AND NOT COALESCE(is_natural_person, FALSE)
-      AND decision_date IS NOT NULL
+    SELECT p.uscc, p.decision_no, p.decision_date, s.in_publicity_until
+    FROM penalty_facts AS p
+    -- public credit information only (P7), with the day it leaves publicity or is repaired (P9)
+    INNER JOIN penalty_publicity_spans AS s ON s.decision_no = p.decision_no
+    WHERE p.uscc IS NOT NULL
+      AND NOT COALESCE(p.is_natural_person, FALSE)
 ),
 
 window_exits AS (
     SELECT
         uscc,
         decision_date,
-        COALESCE(repaired_date, CAST(publicity_end_date + INTERVAL 1 DAY AS DATE)) AS repair_exit,
-        CAST(publicity_end_date + INTERVAL 1 DAY AS DATE) AS publicity_exit,
+        in_publicity_until,
         CASE
             WHEN EXTRACT(DAY FROM CAST(decision_date + $short_months * INTERVAL 1 MONTH AS DATE))
                  < EXTRACT(DAY FROM decision_date)
@@ -57,8 +56,8 @@ events AS (
             uscc,
             decision_date,
             -- a penalty that never counts (repaired on its decision day) enters and leaves that day
-            GREATEST(decision_date, LEAST(short_exit, publicity_exit, repair_exit)) AS short_until,
-            GREATEST(decision_date, LEAST(long_exit, publicity_exit, repair_exit)) AS long_until
+            GREATEST(decision_date, LEAST(short_exit, in_publicity_until)) AS short_until,
+            GREATEST(decision_date, LEAST(long_exit, in_publicity_until)) AS long_until
         FROM window_exits
     ) AS x
     CROSS JOIN (VALUES (0), (1), (2)) AS k (kind)

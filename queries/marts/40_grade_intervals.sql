@@ -10,7 +10,7 @@
 --          registry), so that queries keep the subjects that exist at T.
 --          G1 at T: valid_from <= T AND (valid_until IS NULL OR valid_until > T).
 -- parameters: $public_evaluation_name
--- source: RULES.md G1 (002 §三(一)1, 3); G4 (002 §三(五)) acts through the new evaluation an
+-- source: docs/rules.md G1 (002 §三(一)1, 3); G4 (002 §三(五)) acts through the new evaluation an
 --         evaluator issues after a repair or an upheld objection, which replaces the earlier one here
 CREATE OR REPLACE TABLE grade_intervals AS
 WITH rated AS (

@@ -1,14 +1,16 @@
 """Steps shared by the browser tests: open a page as a user, wait for Streamlit to finish the
 script run, check for exceptions, take screenshots."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from urllib.parse import urlencode
 
-from playwright.sync_api import Page, TimeoutError as PlaywrightTimeout, expect
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from dashboard.settings import PROJECT_DIR
+from dashboard.core.settings import PROJECT_DIR
 
 SCREENSHOTS = PROJECT_DIR / "tests" / "artifacts" / "screenshots"
 PASSWORD = "Browser-test-2026"
@@ -123,7 +125,8 @@ def _open_options(page: Page, label: str, container=None):
 def choose(page: Page, label: str, option: str, container=None) -> None:
     """Pick `option` in the select box labelled `label` and wait for the rerun."""
     _open_options(page, label, container).filter(has_text=option).and_(
-        page.get_by_role("option", name=option, exact=True)).click()
+        page.get_by_role("option", name=option, exact=True)
+    ).click()
     settle(page)
 
 
@@ -153,7 +156,7 @@ def metric_value(page: Page, label: str) -> str:
 
 
 def table_grid(page: Page, key: str):
-    """The data grid of a list drawn by dashboard.ui.table(key=…)."""
+    """The data grid of a list drawn by dashboard.app.ui.table(key=…)."""
     return page.locator(f'.st-key-table_{key} [data-testid="stDataFrame"]')
 
 
@@ -200,6 +203,6 @@ def caption_count(page: Page, container) -> int:
 
 def as_of(page: Page):
     """The as-of date the page shows (the month in the URL, as its last day)."""
-    from dashboard.formatting import parse_month_param
+    from dashboard.core.formatting import parse_month_param
 
     return parse_month_param(query_params(page).get("month"))

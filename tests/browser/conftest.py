@@ -1,9 +1,13 @@
-"""Real-browser harness: one `streamlit run dashboard/app.py` for the whole session, on a free
+"""Real-browser harness: one `streamlit run dashboard/app/main.py` for the whole session, on a free
 loopback port, over a temp data folder holding a loaded warehouse and an operational store with
 test users; Playwright drives Debian's Chromium (/usr/bin/chromium, never a downloaded browser).
 
 Every test module here sets `pytestmark = pytest.mark.browser`. Screenshots go to tests/artifacts/screenshots/ (git-ignored).
+Under pytest-xdist all browser tests run on one worker (tests/conftest.py groups them), so there is
+still one server and one Chromium; each worker that did run some would have its own server, port
+and data folder (its own base temp folder).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,14 +23,23 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-from dashboard import opstore, users
-from dashboard.settings import PROJECT_DIR, Settings
 from browser_kit import PASSWORD, SCREENSHOTS, USERS, open_as
 
+from dashboard.access import users
+from dashboard.core.settings import PROJECT_DIR, Settings
+from dashboard.store import opstore
+
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 READY_TIMEOUT_S = 90
 STEP_TIMEOUT_MS = 30_000
 
@@ -39,7 +52,7 @@ def _free_port() -> int:
 
 def _demo_available() -> bool:
     try:
-        from dashboard.demo import generate_drop  # noqa: F401
+        from dashboard.demo.generate import generate_drop  # noqa: F401
     except ImportError:
         return False
     return True
@@ -50,8 +63,8 @@ def _load_warehouse(settings: Settings, work: Path) -> str:
     the real loader, when the generator is part of the build and works; else the small hand-built
     warehouse (with a warning, so that a broken generator does not go unnoticed)."""
     if _demo_available():
-        from dashboard.demo import generate_drop
-        from dashboard.loading import load_drop
+        from dashboard.demo.generate import generate_drop
+        from dashboard.load.loading import load_drop
 
         drop = work / "drop"
         try:
@@ -62,8 +75,10 @@ def _load_warehouse(settings: Settings, work: Path) -> str:
                 raise RuntimeError(f"the demo drop did not load: {outcome.error}")
             return "demo"
         except Exception as exc:  # noqa: BLE001 — reported, then the hand-built data is used
-            warnings.warn(f"demo data unavailable for the browser tests ({type(exc).__name__}: {exc}); "
-                          "using the small hand-built warehouse")
+            warnings.warn(
+                f"demo data unavailable for the browser tests ({type(exc).__name__}: {exc}); "
+                "using the small hand-built warehouse"
+            )
             shutil.rmtree(drop, ignore_errors=True)
     from small_warehouse import publish_small_warehouse
 
@@ -72,7 +87,7 @@ def _load_warehouse(settings: Settings, work: Path) -> str:
 
 
 def _smallest_scale() -> str:
-    from dashboard import demo
+    from dashboard.demo import generate as demo
 
     scales = getattr(demo, "SCALES", None)
     if isinstance(scales, dict) and scales:
@@ -110,8 +125,17 @@ def app_server(tmp_path_factory):
     engine = opstore.get_engine(settings)
     cheap = dataclasses.replace(settings.access, bcrypt_rounds=4)
     for name, (role, departments) in USERS.items():
-        users.add_user(engine, name, role, "test", display_name=name, departments=departments,
-                       password=PASSWORD, must_change_password=False, access=cheap)
+        users.add_user(
+            engine,
+            name,
+            role,
+            "test",
+            display_name=name,
+            departments=departments,
+            password=PASSWORD,
+            must_change_password=False,
+            access=cheap,
+        )
     opstore.dispose_all()
 
     port = _free_port()
@@ -119,10 +143,28 @@ def app_server(tmp_path_factory):
     log = work / "streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard" / "app.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(PROJECT_DIR / "dashboard" / "app" / "main.py"),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_ready(url, proc, log)
         yield SimpleNamespace(url=url, settings=settings, kind=kind, log=log, work=work)
@@ -146,9 +188,15 @@ def browser_context(tmp_path_factory):
     downloads = tmp_path_factory.mktemp("downloads")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1500, "height": 1000}, locale="zh-CN", accept_downloads=True,
-            downloads_path=str(downloads))
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1500, "height": 1000},
+            locale="zh-CN",
+            accept_downloads=True,
+            downloads_path=str(downloads),
+        )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         # without the file-save dialog API the grid's own CSV export falls back to a plain download
         context.add_init_script("delete window.showSaveFilePicker;")
@@ -179,7 +227,7 @@ def office_tab(browser_context, app_server):
 @pytest.fixture(scope="session")
 def live_warehouse(app_server):
     """A read-only connection to the server's live snapshot, for the expected values."""
-    from dashboard import snapshots
+    from dashboard.store import snapshots
 
     con = snapshots.connect_readonly(snapshots.current_snapshot(app_server.settings).path)
     yield con
@@ -188,7 +236,16 @@ def live_warehouse(app_server):
 
 @pytest.fixture(scope="session")
 def screenshots():
-    """The screenshot folder, emptied once per session."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """The screenshot folder, emptied once per test run: by the first xdist worker to get here when
+    browser tests are spread over several (the others keep what it has written since)."""
+    from filelock import FileLock
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(SCREENSHOTS.parent / "screenshots.lock")):
+        marker = SCREENSHOTS / ".run"
+        if not marker.is_file() or marker.read_text() != run_id:
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            marker.write_text(run_id)
     return SCREENSHOTS

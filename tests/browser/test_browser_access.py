@@ -1,10 +1,24 @@
 """A department user signs in and sees only that department's warnings (the access issue)."""
-import pytest
 
-from dashboard import credit_warnings
-from dashboard.access import Scope
-from browser_kit import (as_of, caption_count, exceptions, go_to, grid_rows, heading_texts, nav_link, open_as,
-                     select_options, settle, shot, sign_in, table_grid)
+import pytest
+from browser_kit import (
+    as_of,
+    caption_count,
+    exceptions,
+    go_to,
+    grid_rows,
+    heading_texts,
+    nav_link,
+    open_as,
+    select_options,
+    settle,
+    shot,
+    sign_in,
+    table_grid,
+)
+
+from dashboard.core.scope import Scope
+from dashboard.rules import credit_warnings
 
 pytestmark = pytest.mark.browser
 

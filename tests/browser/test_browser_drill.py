@@ -1,11 +1,11 @@
 """One drill path clicked through in the browser: a cockpit tile → the indicator → one of its
 departments → a subject in the list behind the number → that subject's profile."""
-import pytest
 
-from dashboard import indicators, profile
-from dashboard.access import Scope
-from browser_kit import (as_of, choose, click_grid_row, exceptions, go_to, query_params, settle, shot,
-                     table_grid)
+import pytest
+from browser_kit import as_of, choose, click_grid_row, exceptions, go_to, query_params, settle, shot, table_grid
+
+from dashboard.core.scope import Scope
+from dashboard.rules import indicators, profile
 
 pytestmark = pytest.mark.browser
 

@@ -1,9 +1,9 @@
 """An Excel download opens with openpyxl and holds exactly the table shown on the page."""
+
 import io
 
 import openpyxl
 import pytest
-
 from browser_kit import download_bytes, go_to, grid_rows, table_grid
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,10 @@ def test_excel_download_matches_table_shown(office_tab):
     assert name.startswith("各数据项记录数_") and name.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     in_excel = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    assert in_excel[0] == shown[0] == ["数据项", "当前记录数", "带质量标记", "已替换版本", "已退役版本", "隔离行数",
-                                       "最近装载时间"]
+    assert (
+        in_excel[0]
+        == shown[0]
+        == ["数据项", "当前记录数", "带质量标记", "已替换版本", "已退役版本", "隔离行数", "最近装载时间"]
+    )
     assert in_excel == shown
     assert len(in_excel) == 1 + 16  # one row per entity of the contract

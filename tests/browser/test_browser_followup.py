@@ -1,11 +1,26 @@
 """A department's follow-up step, recorded on the warnings page, is still there after a reload
 (the operational store, not the browser session, keeps it)."""
+
 import uuid
 
 import pytest
-
-from browser_kit import (as_of, caption_count, choose, click_grid_row, exceptions, go_to, grid_rows, metric_value, open_as,
-                     query_params, set_date, settle, shot, sign_in, table_grid)
+from browser_kit import (
+    as_of,
+    caption_count,
+    choose,
+    click_grid_row,
+    exceptions,
+    go_to,
+    grid_rows,
+    metric_value,
+    open_as,
+    query_params,
+    set_date,
+    settle,
+    shot,
+    sign_in,
+    table_grid,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,21 @@
 """Every page of the dashboard loads in a real browser without an exception, in Chinese."""
-import pytest
 
-from dashboard import ui
+import pytest
 from browser_kit import CJK, exceptions, go_to, heading_texts, open_as, query_params, shot, sign_in
+
+from dashboard.app import ui
 
 pytestmark = pytest.mark.browser
 
 # Known heading of a page (its st.title starts with it); other pages: any Chinese heading.
-HEADINGS = {"cockpit": "城市信用监测总览", "data_status": "数据状态", "admin": "系统管理", "data_quality": "数据质量",
-            "subject": "主体画像", "warnings": "信用预警"}
+HEADINGS = {
+    "cockpit": "城市信用监测总览",
+    "data_status": "数据状态",
+    "admin": "系统管理",
+    "data_quality": "数据质量",
+    "subject": "主体画像",
+    "warnings": "信用预警",
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +30,17 @@ def _missing(spec: ui.PageSpec) -> bool:
     return not spec.path.is_file()
 
 
-@pytest.mark.parametrize("spec", [
-    pytest.param(spec, id=spec.key, marks=pytest.mark.xfail(_missing(spec), reason=f"pages/{spec.file} not written yet",
-                                                            strict=True))
-    for spec in ui.PAGES])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(
+            spec,
+            id=spec.key,
+            marks=pytest.mark.xfail(_missing(spec), reason=f"pages/{spec.file} not written yet", strict=True),
+        )
+        for spec in ui.PAGES
+    ],
+)
 def test_page_loads_without_exception(request, screenshots, spec):
     # the administration page is for administrators; every other page is opened by the credit office
     tab = request.getfixturevalue("admin_tab" if spec.key == "admin" else "office_tab")
@@ -48,7 +62,8 @@ def test_chinese_text_renders_with_a_cjk_font(office_tab, screenshots):
     go_to(office_tab, "总览")
     heading = office_tab.locator('[data-testid="stMain"] h1').first
     assert heading.inner_text().startswith("城市信用监测总览")
-    drawn = office_tab.evaluate("""(el) => {
+    drawn = office_tab.evaluate(
+        """(el) => {
         const font = getComputedStyle(el).fontFamily;
         const draw = (text) => {
             const c = document.createElement('canvas');
@@ -59,7 +74,9 @@ def test_chinese_text_renders_with_a_cjk_font(office_tab, screenshots):
             return Array.from(ctx.getImageData(0, 0, 96, 48).data).join(',');
         };
         return {he: draw('鹤'), gang: draw('岗'), unassigned: draw('\\u0378')};
-    }""", heading.element_handle())
+    }""",
+        heading.element_handle(),
+    )
     assert drawn["he"] != drawn["gang"], "CJK characters render as identical boxes: no CJK font"
     assert drawn["he"] != drawn["unassigned"], "a CJK character renders like a missing glyph"
     shot(office_tab, "chinese_heading")

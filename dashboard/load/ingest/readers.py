@@ -1,0 +1,362 @@
+"""Readers: put one source's rows, as text, into the temporary table `_ingest_src`.
+
+Whatever the format, `_ingest_src` has one VARCHAR column per source column, named c0, c1, …
+in source order (so no name from a file ever becomes a SQL identifier), and the reader says how
+to compute the row number a person sees (CSV: header = line 1, first data row = 2; XLSX: the
+sheet row; Parquet and SQL: the 1-based row). CSV and Parquet are read by DuckDB itself;
+XLSX and SQL sources are fetched row by row in chunks, which is fine at their scale.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import itertools
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from dashboard.core import contract, reasons
+from dashboard.load.ingest import encoding
+from dashboard.load.ingest.model import FILE, SQL, EntitySource, IngestError, SourceUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine  # imported where used: heavy, and only database sources need it
+
+SRC_TABLE = "_ingest_src"
+CHUNK_ROWS = 50_000
+CSV_DELIMITERS = (",", "\t", ";", "|")
+HEADER_SEARCH_ROWS = 20  # XLSX: rows searched for the header (title rows above it are common)
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SELECT = re.compile(r"\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """What a reader left in `_ingest_src`: the original headers (column i is `c{i}`) and the SQL
+    expression, over `_ingest_src`, of each row's person-visible number."""
+
+    headers: list[str]
+    row_no_sql: str
+
+
+def read(con: duckdb.DuckDBPyConnection, source: EntitySource, tmp_dir: Path, say: Callable[[str], None]) -> Extract:
+    """Read `source` into `_ingest_src`. Raises IngestError (unusable source, Chinese message)
+    or SourceUnavailable (database unreachable)."""
+    if source.kind == FILE:
+        if source.path is None:
+            raise IngestError(reasons.ERR_READ.format(name=source.display_name, reason=reasons.ERR_NOT_FOUND))
+        path = Path(source.path)
+        name = source.display_name
+        if not path.is_file():
+            raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_NOT_FOUND))
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return read_csv(con, path, name, tmp_dir, say)
+        if suffix == ".xlsx":
+            return read_xlsx(con, path, name, source.entity)
+        if suffix == ".parquet":
+            return read_parquet(con, path, name)
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_FORMAT))
+    if source.kind == SQL:
+        return read_sql(con, source)
+    raise ValueError(f"unknown source kind {source.kind!r}")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    """The candidate delimiter occurring most often outside quotes in the header line (',' on ties)."""
+    counts = dict.fromkeys(CSV_DELIMITERS, 0)
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(CSV_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _csv_header(path: Path, enc: str) -> tuple[list[str], str]:
+    head = encoding.head_text(path, enc)
+    first_line = head.split("\n", 1)[0]
+    delim = _sniff_delimiter(first_line)
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=delim, quotechar='"'))
+    except (StopIteration, csv.Error):
+        header = []
+    return header, delim
+
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, name: str, tmp_dir: Path, say: Callable[[str], None]
+) -> Extract:
+    """CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (see dashboard.load.ingest.encoding); DuckDB
+    parses it, and checks it is UTF-8 on the way: only a file it refuses is tried as GB18030."""
+    if path.stat().st_size == 0:
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_EMPTY))
+    if encoding.head_is_utf8(path):
+        try:
+            return _duckdb_csv(con, path, name)
+        except _NotUtf8:
+            pass
+    say(f"{name}：不是 UTF-8 编码，按 GB18030 转换")
+    data_path = tmp_dir / "transcoded.csv"
+    try:
+        encoding.transcode_to_utf8(path, data_path, encoding.GB18030)
+    except encoding.Undecodable:
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_ENCODING)) from None
+    try:
+        return _duckdb_csv(con, data_path, name)
+    except _NotUtf8:  # cannot happen for a file just written as UTF-8; refuse rather than guess
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_ENCODING)) from None
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extract:
+    header, delim = _csv_header(path, encoding.UTF8)
+    if not header or not any(h.strip() for h in header):
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_NO_HEADER))
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} AS SELECT * FROM read_csv($path, header = true, "
+        f"delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = {columns})"
+    )
+    try:
+        con.execute(sql, {"path": str(path), "delim": delim})
+    except duckdb.Error as exc:
+        if "Invalid unicode" in str(exc):
+            raise _NotUtf8() from None
+        detail = str(exc).strip().splitlines()[0][:300]
+        raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_CSV.format(detail=detail))) from None
+    return Extract(headers=header, row_no_sql="rowid + 2")
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extract:
+    """Parquet via DuckDB; every column cast to VARCHAR (dates come out ISO)."""
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
+        headers = [row[0] for row in described]
+        cols = ", ".join(f"c{i} VARCHAR" for i in range(len(headers)))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} ({cols})")
+        # Positional insert: the file's column names never enter the SQL text.
+        con.execute(f"INSERT INTO {SRC_TABLE} SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)", {"path": str(path)})
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0][:300]
+        raise IngestError(
+            reasons.ERR_READ.format(name=name, reason=reasons.ERR_PARQUET.format(detail=detail))
+        ) from None
+    return Extract(headers=headers, row_no_sql="rowid + 1")
+
+
+# --- Python-fetched rows (XLSX, SQL) ---------------------------------------------------------
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell or database value as the text a CSV export would carry (dates ISO, 12.0 → "12")."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+def _create_src(con: duckdb.DuckDBPyConnection, ncols: int, with_row_no: bool) -> None:
+    cols = [f"c{i} VARCHAR" for i in range(ncols)]
+    if with_row_no:
+        cols.append("_row_no BIGINT")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} ({', '.join(cols)})")
+
+
+def _append(
+    con: duckdb.DuckDBPyConnection,
+    rows: Sequence[Sequence[str | None]],
+    ncols: int,
+    row_nos: Sequence[int] | None = None,
+) -> None:
+    """Append text rows to `_ingest_src` through an Arrow table (one INSERT per chunk)."""
+    if not rows:
+        return
+    arrays = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(ncols)}
+    if row_nos is not None:
+        arrays["_row_no"] = pa.array(row_nos, pa.int64())
+    chunk = pa.table(arrays)  # noqa: F841  (scanned by name below)
+    con.register("_ingest_chunk", chunk)
+    try:
+        con.execute(f"INSERT INTO {SRC_TABLE} SELECT * FROM _ingest_chunk")
+    finally:
+        con.unregister("_ingest_chunk")
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _pick_sheet(workbook: Any, entity: str) -> Any:
+    """The sheet named after the entity (or its Chinese label), else the first sheet."""
+    wanted = {entity.lower(), contract.ENTITY_BY_NAME[entity].label}
+    for ws in workbook.worksheets:
+        if ws.title.strip().lower() in wanted or ws.title.strip() in wanted:
+            return ws
+    return workbook.worksheets[0]
+
+
+def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str) -> Extract:
+    """XLSX through openpyxl (read-only, cached formula values). The header is the first row,
+    among the first HEADER_SEARCH_ROWS non-empty ones, that names a column of the entity (so a
+    title row above the table is skipped), else the first non-empty row. Excel date cells become
+    ISO dates; row numbers are sheet rows; empty rows are skipped."""
+    import openpyxl  # noqa: PLC0415 — heavy; only XLSX sources need it
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise IngestError(
+            reasons.ERR_READ.format(name=name, reason=reasons.ERR_XLSX.format(detail=type(exc).__name__))
+        ) from None
+    try:
+        ws = _pick_sheet(workbook, entity)
+        ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
+        rows = ((n, [cell_text(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1))
+        rows = ((n, texts) for n, texts in rows if any(t is not None and t.strip() for t in texts))
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        if not head:
+            raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_NO_HEADER))
+        known = contract.header_map(contract.ENTITY_BY_NAME[entity])
+        at = next(
+            (
+                k
+                for k, (_, texts) in enumerate(head)
+                if any(t is not None and contract.normalize_header(t) in known for t in texts)
+            ),
+            0,
+        )
+        texts = head[at][1]
+        while texts and (texts[-1] is None or not texts[-1].strip()):
+            texts.pop()
+        header = [t or "" for t in texts]
+        ncols = len(header)
+        _create_src(con, ncols, with_row_no=True)
+        batch: list[list[str | None]] = []
+        numbers: list[int] = []
+        for row_no, values in itertools.chain(head[at + 1 :], rows):
+            batch.append(values[:ncols])
+            numbers.append(row_no)
+            if len(batch) >= CHUNK_ROWS:
+                _append(con, batch, ncols, numbers)
+                batch, numbers = [], []
+        _append(con, batch, ncols, numbers)
+    finally:
+        workbook.close()
+    return Extract(headers=header, row_no_sql="_row_no")
+
+
+# --- SQL sources -----------------------------------------------------------------------------
+
+
+def _redact(message: str, url: Any) -> str:
+    password = getattr(url, "password", None)
+    if password:
+        message = message.replace(str(password), "***")
+    return message.strip().splitlines()[0][:300] if message.strip() else ""
+
+
+def _db_message(exc: BaseException, url: Any) -> str:
+    """The driver's own first line (never the URL's password, never SQLAlchemy's help link)."""
+    orig = getattr(exc, "orig", None)
+    return _redact(str(orig if orig is not None else exc), url) or type(exc).__name__
+
+
+def _select_text(source: EntitySource, engine: Engine) -> str:
+    if source.table:
+        parts = source.table.split(".")
+        if not 1 <= len(parts) <= 2 or not all(_IDENT.fullmatch(p) for p in parts):
+            raise IngestError(reasons.ERR_DB_TABLE.format(table=source.table))
+        quote = engine.dialect.identifier_preparer.quote
+        return "SELECT * FROM " + ".".join(quote(p) for p in parts)
+    query = (source.query or "").strip().rstrip(";")
+    if not _SELECT.match(query) or ";" in query:
+        raise IngestError(reasons.ERR_DB_QUERY)
+    return query
+
+
+def read_sql(con: duckdb.DuckDBPyConnection, source: EntitySource) -> Extract:
+    """A table or SELECT behind a SQLAlchemy URL, streamed in chunks; values become text.
+    Connection failures raise SourceUnavailable (retryable); a failing query is an IngestError."""
+    import sqlalchemy as sa  # noqa: PLC0415 — heavy; only database sources need it
+    from sqlalchemy.pool import NullPool  # noqa: PLC0415 — as above
+
+    name = source.display_name
+    try:
+        url = sa.engine.make_url(source.url or "")
+    except sa.exc.ArgumentError:
+        raise IngestError(reasons.ERR_DB_CONNECT.format(name=name, detail="连接串格式错误")) from None
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg2", "psycopg2cffi", ""):
+        connect_args["connect_timeout"] = 10
+    try:
+        engine = sa.create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise IngestError(reasons.ERR_DB_CONNECT.format(name=name, detail=type(exc).__name__)) from None
+    try:
+        statement = _select_text(source, engine)
+        try:
+            conn = engine.connect()
+        except Exception as exc:  # any failure to open a connection is worth a retry
+            raise SourceUnavailable(reasons.ERR_DB_CONNECT.format(name=name, detail=_db_message(exc, url))) from None
+        with conn:
+            try:
+                result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(sa.text(statement))
+                headers = [str(k) for k in result.keys()]  # noqa: SIM118 — a Result iterates rows, keys() its columns
+                _create_src(con, len(headers), with_row_no=False)
+                for part in result.partitions(CHUNK_ROWS):
+                    _append(con, [[cell_text(v) for v in row] for row in part], len(headers))
+            except sa.exc.DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise SourceUnavailable(
+                        reasons.ERR_DB_CONNECT.format(name=name, detail=_db_message(exc, url))
+                    ) from None
+                raise IngestError(reasons.ERR_DB_READ.format(name=name, detail=_db_message(exc, url))) from None
+            except sa.exc.SQLAlchemyError as exc:
+                raise IngestError(reasons.ERR_DB_READ.format(name=name, detail=_db_message(exc, url))) from None
+    finally:
+        engine.dispose()
+    return Extract(headers=headers, row_no_sql="rowid + 1")
+
+
+def iter_drop_files(drop_dir: Path) -> Iterable[Path]:
+    """Visible regular files directly inside a drop folder, by name."""
+    return sorted(
+        (p for p in Path(drop_dir).iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name
+    )
