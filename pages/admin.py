@@ -152,7 +152,9 @@ with audit_tab:
                 for p in problems:
                     st.markdown(f"- {p.message}")
             else:
-                st.success("审计日志校验通过：哈希链完整，没有记录被修改或删除。")
+                st.success(
+                    "审计日志校验通过：签名链完整，与链外检查点（锚点文件、数据快照）一致，没有记录被修改或删除。"
+                )
         today = dt.datetime.now(ZoneInfo(audit.DISPLAY_TZ_NAME)).date()
         cols = st.columns(4)
         who = cols[0].text_input("用户", key="_admin_audit_user").strip().lower() or None

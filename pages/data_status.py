@@ -1,8 +1,10 @@
-"""数据状态: how fresh the data is, what the last load did, rows per entity, the load history."""
+"""数据状态: how fresh the data is, loads held for confirmation (the shrink guard), what the last load did,
+what each file of it made of its headers (the onboarding view), rows per entity, the load history."""
 
 import streamlit as st
 
-from dashboard.app import app_data
+from dashboard.app import app_data, ui
+from dashboard.rules import file_reports
 
 st.title("数据状态")
 
@@ -18,17 +20,55 @@ else:
     if app_data.is_stale(live):
         st.warning("数据已较长时间未更新，请检查定时装载是否正常运行。")
 
+held_loads = app_data.held_loads()
+for held in held_loads:
+    st.subheader(f"待确认的装载：{held.source}")
+    st.warning(f"{app_data.local_time_text(held.started_at)} 开始的装载{held.error or '待确认'}")
+    st.dataframe(app_data.run_entities_frame(held.run_id), hide_index=True)
+    if ui.may("load"):
+        if st.button("确认退役并重新装载", key=f"confirm_shrink_{held.run_id}", type="primary"):
+            app_data.confirm_held_load(held, ui.context().viewer)
+            st.success("已开始按确认重新装载该数据源（确认已记入审计日志），完成后刷新本页查看结果。")
+    else:
+        st.caption("如确属正常，请系统管理员在本页确认。")
+
 if last_load is not None:
     st.subheader("最近一次装载")
     cols = st.columns(3)
     cols[0].metric("状态", last_load.status_label)
     cols[1].metric("开始时间", app_data.local_time_text(last_load.started_at))
     cols[2].metric("来源", last_load.source)
-    if last_load.error:
+    if last_load.error and last_load not in held_loads:  # a held load is told above
         st.error(last_load.error)
     if last_load.notes:
         st.caption(last_load.notes)
-    st.dataframe(app_data.run_entities_frame(last_load.run_id), hide_index=True)
+    if last_load not in held_loads:  # a held load's entities are shown above
+        st.dataframe(app_data.run_entities_frame(last_load.run_id), hide_index=True)
+
+reported_load, reports = app_data.last_load_file_reports()
+if reported_load is not None:
+    st.subheader("文件与表头对照")
+    st.caption(
+        f"{app_data.local_time_text(reported_load.started_at)} 开始的装载（{reported_load.source}）逐个文件列出：表头对应到哪个字段、"
+        "未识别的列、缺少的必填列和未装载的原因。据此修改数据源配置或重新导出后再装载。"
+    )
+    st.dataframe(file_reports.summary_frame(reports), hide_index=True)
+    for report in reports:
+        with st.expander(app_data.file_report_title(report), expanded=report.status != "ok"):
+            lines = app_data.file_report_lines(report)
+            if lines and report.status != "ok":  # why it was not loaded, first
+                st.error(lines.pop(0))
+            for line in lines:
+                st.markdown(line)
+            if report.headers or report.missing_required:
+                st.dataframe(
+                    file_reports.header_frame(report),
+                    hide_index=True,
+                    column_config={
+                        "第几列": st.column_config.TextColumn(width="small"),
+                        "说明": st.column_config.TextColumn(width="large"),
+                    },
+                )
 
 if live is not None:
     st.subheader("各数据项记录数")

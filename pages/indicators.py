@@ -44,6 +44,8 @@ cols[1].metric("目标", charts.target_text(now["target"], direction, unit), bor
 cols[2].metric("状态", charts.status_label(now["status"]), border=True)
 cols[3].metric("分子 / 分母", f"{fmt.fmt_count(now['numerator'])} / {fmt.fmt_count(now['denominator'])}", border=True)
 st.markdown(f"**定义**：{meta['definition']}")
+if indicator == "I04c" and (untimed := page_queries.untimed_records(ui.cached(indicators.indicators_at, ctx.as_of))):
+    st.caption(f"另有 {fmt.fmt_count(untimed)} 条已上报记录没有上报时间（上报、入库或归集时间），不计入及时率。")
 responsible = meta["responsible_departments"]
 owners = "全部双公示单位" if "*" in responsible else "、".join(ctx.department_name(c) for c in responsible)
 st.caption(f"依据：{meta['source']}（《城市信用状况监测预警指标（2022年版）》）　责任单位：{owners}")

@@ -9,6 +9,7 @@ department, type)."""
 import streamlit as st
 
 from dashboard.app import charts, columns, page_queries, ui
+from dashboard.app.exports import Col
 from dashboard.core import formatting as fmt
 from dashboard.rules import profile
 
@@ -23,14 +24,41 @@ ui.breadcrumbs(ui.trail("subject", found_name or subject))
 st.title(found_name or "主体画像")
 
 with st.expander("检索主体", expanded=found_name is None, icon=":material/search:"):
-    query = ui.text_param("名称关键字或统一社会信用代码", "q", placeholder="例如：煤炭 或 91230400")
+    query = ui.text_param(
+        "名称关键字、统一社会信用代码或法定代表人",
+        "q",
+        placeholder="例如：鹤岗市 工农区 或 91230400（多个关键字以空格分隔）",
+    )
     if query:
-        results = ui.cached(profile.search_subjects, query, limit=SEARCH_LIMIT)
-        st.caption(f"最多显示前 {SEARCH_LIMIT} 个匹配主体。点击一行查看信用画像。")
+        # one more than shown, to know that the list was cut
+        results = ui.cached(profile.search_subjects, query, limit=SEARCH_LIMIT + 1)
+        if (results["matched_by"] == "legal_rep").any():
+            ui.audit_once(
+                "subject_searched", {"by": "legal_rep", "rows": int((results["matched_by"] == "legal_rep").sum())}
+            )
+        if len(results) == 1 and results["uscc"].iloc[0] != subject and ui.param("opened") != query:
+            # a single match opens its profile at once (once per search text: back stays possible)
+            st.query_params["opened"] = query
+            st.query_params["subject"] = results["uscc"].iloc[0]
+            st.rerun()
+        if len(results) > SEARCH_LIMIT:
+            st.warning(
+                f"匹配的主体超过 {SEARCH_LIMIT} 个，仅显示前 {SEARCH_LIMIT} 个（存续主体在前）。请增加关键字（以空格分隔）缩小范围。"
+            )
+        else:
+            st.caption(f"共 {len(results)} 个匹配主体（存续主体在前）。点击一行查看信用画像。")
         row = ui.table(
-            results,
+            results.head(SEARCH_LIMIT),
             columns.pick(
-                "name", "uscc", "status", "district_name", "industry_name", name="主体名称", status="登记状态"
+                "name",
+                "uscc",
+                "status",
+                "district_name",
+                "industry_name",
+                "matched_by",
+                name="主体名称",
+                status="登记状态",
+                matched_by=Col("匹配方式", labels=tuple(profile.MATCHED_BY_LABELS.items())),
             ),
             key=f"search_{query}",
             title="主体检索结果",
@@ -100,6 +128,7 @@ with tabs[1]:
             "fine_wan_yuan",
             "in_publicity",
             "publicity_end_date",
+            "penalty_valid_to",
             "eligible_for_repair_date",
             "repair_status",
             "is_excluded_p7",

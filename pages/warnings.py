@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.app import charts, columns, documents, page_queries, ui
+from dashboard.app import charts, columns, documents, page_queries, reminders, ui
 from dashboard.core import formatting as fmt
 from dashboard.rules import credit_warnings, followup, reference
 
@@ -60,6 +60,18 @@ ui.breadcrumbs(ui.trail("warnings"))
 st.title(f"信用预警 · {fmt.fmt_month(ctx.as_of)}")
 if message := st.session_state.pop(FLASH, None):
     st.success(message)
+if not ctx.scope.sees_all:  # a department's recent reminders (企业微信 / 钉钉 / e-mail, dashboard.notify)
+    with st.expander("最近的提醒", icon=":material/campaign:"):
+        recent = reminders.recent_reminders_for(ctx.engine, ctx.scope.department_list)
+        if recent.empty:
+            st.caption("本单位尚未收到提醒。")
+        else:
+            st.dataframe(
+                recent,
+                hide_index=True,
+                key="recent_reminders",
+                column_config={"链接": st.column_config.LinkColumn("链接", display_text="打开")},
+            )
 
 # ---- per department: open / acted / overdue -------------------------------------------------------
 st.subheader("各责任单位预警处置情况")

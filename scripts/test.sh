@@ -6,7 +6,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 bootstrap_python
-bootstrap_debian chromium fonts-wqy-microhei postgresql
+# nginx: tests/test_deploy_nginx.py runs deploy/nginx.conf in front of two dashboard processes
+bootstrap_debian chromium fonts-wqy-microhei postgresql nginx
+# The monthly 通报: its PDF embeds Noto Serif/Sans CJK (fonts-noto-cjk, ~57 MB, installed in ~6 s);
+# tests read the PDF back and draw its pages with pdftotext / pdftoppm (poppler-utils)
+bootstrap_debian fonts-noto-cjk poppler-utils
 cd "$ROOT"
 # The code's own checks first (seconds): lint and format, types, the import contracts.
 echo "[checks] ruff check, ruff format --check, mypy, lint-imports"

@@ -28,6 +28,8 @@ def isolated_settings(monkeypatch, tmp_path: Path) -> Settings:
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DASHBOARD_OPSTORE_URL", raising=False)
     monkeypatch.delenv("DASHBOARD_SETTINGS", raising=False)
+    for name in ("DASHBOARD_AUDIT_KEY", "DASHBOARD_AUDIT_OLD_KEYS", "DASHBOARD_AUDIT_NEW_KEY"):
+        monkeypatch.delenv(name, raising=False)  # the audit key comes from the test's own data folder
     opstore.dispose_all()
     loaded = Settings.load()
     fast = dataclasses.replace(loaded, access=dataclasses.replace(loaded.access, bcrypt_rounds=4))

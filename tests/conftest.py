@@ -6,6 +6,7 @@ modules use them without importing them (constants and helpers of the kits are i
                           fail under CI=true when it is absent)
   tests/access_kit.py     store (isolated SQLite operational store), pg_engine
   tests/pages_fixture.py  pages_template, pages_env: the fixed dataset of the page tests
+  tests/notify_kit.py     robots, smtp_server: 企业微信 / 钉钉 robot endpoints and an SMTP server on loopback
 
 Parallel runs (pytest-xdist, 2 workers from scripts/test.sh): every test writes under its own
 tmp_path, session fixtures under the worker's own base temp folder, PostgreSQL tests in a schema of
@@ -24,7 +25,7 @@ import pytest
 
 from dashboard.store import schema
 
-pytest_plugins = ("tests.pg_kit", "tests.access_kit", "tests.pages_fixture")
+pytest_plugins = ("tests.pg_kit", "tests.access_kit", "tests.pages_fixture", "tests.notify_kit")
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ SHARED_FIXTURE_GROUPS = {
     "tests/test_demo.py": "demo",  # the city-scale demo drop (session fixture `city`)
     "tests/test_access_matrix.py": "access_matrix",  # query_env (module)
     "tests/test_loading.py": "loading",  # big_drop (module)
+    "tests/test_deploy_nginx.py": "deploy_nginx",  # layout: two dashboard processes behind nginx (module)
+    "tests/test_ingest_real_exports.py": "real_exports",  # the real-export drop, loaded once (module)
 }
 
 

@@ -4,6 +4,7 @@ unauthenticated request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from types import SimpleNamespace
@@ -16,10 +17,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access import audit, auth, users
 from dashboard.app import ui
 from dashboard.core.scope import Scope
-from dashboard.rules import credit_warnings, followup, grading, indicators, profile, quality, ranking
+from dashboard.rules import credit_warnings, feedback, followup, grading, indicators, profile, quality, ranking
 from dashboard.store import opstore
 from tests.access_kit import make_user, texts_of
 from tests.pages_fixture import APP_FILE, AS_OF, S1, app
+
+FEEDBACK_LATE_DAY = dt.date(2026, 8, 1)  # past the due date of June's feedback
 
 # Every query function that returns rows of departments: (name, call(con, engine, scope)).
 QUERY_CALLS = {
@@ -34,6 +37,11 @@ QUERY_CALLS = {
     "profile.subject_profile[grades]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["grades"],
     "quality.p7_excluded_by_department": lambda c, e, s: quality.p7_excluded_by_department(c, AS_OF, s),
     "ranking.department_ranking": lambda c, e, s: ranking.department_ranking(c, e, AS_OF, s),
+    # N1 judged after the feedback deadline (every owing department named for missing feedback)
+    "ranking.named_departments": lambda c, e, s: ranking.named_departments(c, e, AS_OF, s, today=FEEDBACK_LATE_DAY),
+    "feedback.feedback_board": lambda c, e, s: feedback.feedback_board(
+        e, AS_OF, feedback.departments_owing(None), scope=s, today=FEEDBACK_LATE_DAY
+    ),
 }
 SCOPES = {
     "tax": Scope.of("tax"),
@@ -106,6 +114,16 @@ def test_navigation_offers_each_role_exactly_its_pages(pages_env):
         ("department", "departments", False),
         ("admin", "admin", True),
         ("admin", "indicators", False),
+        ("department", "feedback", True),
+        ("department", "briefing", False),
+        ("department", "present", False),
+        ("leader", "feedback", False),
+        ("leader", "briefing", True),
+        ("office", "feedback", True),
+        ("office", "reminders", True),
+        ("admin", "reminders", True),
+        ("department", "reminders", False),
+        ("leader", "reminders", False),
     ],
 )
 def test_a_page_outside_the_role_never_runs(pages_env, role, page, opens):
@@ -167,3 +185,19 @@ def test_an_unauthenticated_request_sees_only_the_sign_in_page(pages_env):
     assert not department_names_shown(at)
     shown = "\n".join(texts_of(at))
     assert "信用预警" not in shown and "市税务局" not in shown
+
+
+def test_a_department_cannot_read_another_departments_feedback(pages_env):
+    feedback.submit(pages_env.engine, "market", AS_OF, {"problems": "市场监管局的问题"}, "m1", Scope.of("market"))
+    with pytest.raises(feedback.FeedbackAccessError):
+        feedback.report_of(pages_env.engine, "market", AS_OF, Scope.of("tax"))
+    with pytest.raises(feedback.FeedbackAccessError):
+        feedback.history(pages_env.engine, "market", AS_OF, Scope.of("tax"))
+    assert feedback.reports_of_month(pages_env.engine, AS_OF, Scope.of("tax")).empty
+    # the page: a tampered URL is ignored, and the other department's text never shows
+    at = app("tax_user", page="feedback", params={"month": "2026-06", "department": "market"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[ui.CONTEXT_KEY].page.key == "feedback"
+    shown = "\n".join(texts_of(at)) + "".join(str(t.value) for t in at.text_area)
+    assert "市场监管局的问题" not in shown and "市税务局" in shown
+    assert not any(el.value is not None and "市市场监管局" in el.value.to_string() for el in at.dataframe)

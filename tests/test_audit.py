@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -21,8 +22,9 @@ from dashboard.core.settings import PROJECT_DIR
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request):
+    store = request.getfixturevalue("store")  # isolated settings: the key file and anchors in tmp_path
     if request.param == "sqlite":
-        return request.getfixturevalue("store").engine
+        return store.engine
     return request.getfixturevalue("pg_engine")
 
 
@@ -37,7 +39,9 @@ def kinds(problems):
     return [(p.entry_id, p.kind) for p in problems]
 
 
-def test_entries_chain_by_the_documented_formula(engine):
+def test_entries_chain_by_the_documented_formula(engine, monkeypatch):
+    key = "k" * 40
+    monkeypatch.setenv("DASHBOARD_AUDIT_KEY", key)
     entries = fill(engine, 3)
     assert [e.id for e in entries] == [1, 2, 3]
     assert entries[0].prev_hash == "0" * 64
@@ -57,7 +61,8 @@ def test_entries_chain_by_the_documented_formula(engine):
         sort_keys=True,
         separators=(",", ":"),
     )
-    assert first.entry_hash == hashlib.sha256(("0" * 64 + body).encode("utf-8")).hexdigest()
+    expected = hmac.new(key.encode("utf-8"), ("0" * 64 + body).encode("utf-8"), hashlib.sha256).hexdigest()
+    assert first.entry_hash == expected
     assert audit.verify(engine) == []
 
 
@@ -84,7 +89,9 @@ def test_a_modified_and_rehashed_entry_breaks_the_link_to_the_next(engine):
         conn.execute(
             update(audit.audit_log).where(audit.audit_log.c.id == 2).values(username="someone_else", entry_hash=forged)
         )
-    assert kinds(audit.verify(engine)) == [(3, "broken_chain")]
+    # re-hashed without the key: the entry itself no longer verifies, and the next one's link breaks
+    # (and the anchor file still holds entry 2's real MAC)
+    assert kinds(audit.verify(engine)) == [(2, "forged"), (3, "broken_chain"), (2, "anchor")]
 
 
 def test_a_deleted_entry_in_the_middle_at_the_start_and_at_the_end_is_reported(engine):
@@ -92,12 +99,12 @@ def test_a_deleted_entry_in_the_middle_at_the_start_and_at_the_end_is_reported(e
     with engine.begin() as conn:
         conn.execute(audit.audit_log.delete().where(audit.audit_log.c.id.in_([1, 4])))
     problems = audit.verify(engine)
-    assert kinds(problems) == [(2, "deleted"), (5, "deleted")]
+    assert kinds(problems) == [(2, "deleted"), (5, "deleted"), (4, "anchor")]  # anchors of 1 and 4 name them
     assert problems[0].message == "缺少第 1 条审计记录（1 条已被删除）"
     with engine.begin() as conn:
         conn.execute(audit.audit_log.delete().where(audit.audit_log.c.id == 6))
-    assert kinds(audit.verify(engine))[-1] == (None, "deleted")
-    assert audit.verify(engine)[-1].message == "缺少第 6–6 条审计记录（末尾 1 条已被删除）"
+    assert kinds(audit.verify(engine))[-2] == (None, "deleted")
+    assert audit.verify(engine)[-2].message == "缺少第 6–6 条审计记录（末尾 1 条已被删除）"
 
 
 def test_reordered_entries_are_reported(engine):
@@ -168,15 +175,16 @@ def test_search_filters_by_user_action_and_time(store):
 def test_cli_verify_passes_then_reports_a_modified_and_a_deleted_entry(store, capsys):
     fill(store.engine, 4)
     assert main(["audit", "verify"]) == 0
-    assert "审计日志校验通过：共 4 条记录" in capsys.readouterr().out
+    assert "审计日志校验通过：共 4 条记录，签名链完整，与链外检查点一致" in capsys.readouterr().out
     with store.engine.begin() as conn:
         conn.execute(update(audit.audit_log).where(audit.audit_log.c.id == 2).values(detail='{"n":0}'))
         conn.execute(audit.audit_log.delete().where(audit.audit_log.c.id == 3))
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
-    assert "审计日志校验未通过：发现 2 个问题" in out
-    assert "第 2 条审计记录的内容被修改（哈希值不符）" in out
+    assert "审计日志校验未通过：发现 3 个问题" in out
+    assert "第 2 条审计记录的内容被修改（签名不符）" in out
     assert "缺少第 3 条审计记录（1 条已被删除）" in out
+    assert "锚点文件记录过第 3–3 条中的 1 条审计记录，数据库中已不存在" in out
 
 
 def test_cli_export_writes_the_filtered_log_and_records_the_export(store, tmp_path):
@@ -204,7 +212,7 @@ def test_audit_verify_command_in_a_child_process(store):
         timeout=120,
     )
     assert done.returncode == 1
-    assert "第 1 条审计记录的内容被修改（哈希值不符）" in done.stdout
+    assert "第 1 条审计记录的内容被修改（哈希值不符）" in done.stdout  # before the first verified MAC
 
 
 APPENDER = """

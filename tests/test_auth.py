@@ -3,12 +3,14 @@ one-time passwords, OIDC mapping, page and grant guards, URL parameters that try
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import audit, auth, users
+from dashboard.core import settings as settings_module
 from dashboard.core.scope import Scope
 from tests.access_kit import APP_FILE, PAGES_DIR, TEST_PASSWORD, make_user, sign_in, texts_of
 
@@ -132,6 +134,40 @@ def test_idle_session_times_out(store, monkeypatch):
     assert "VIEWER" not in body(at)
     assert "超过 30 分钟未操作，已自动退出，请重新登录。" in body(at)
     assert actions(store.engine)[-1] == ("tax1", "sign_out", {"idle_minutes": 30, "reason": "idle_timeout"})
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(store, monkeypatch):
+    make_user(store.engine, "tax1", "department", ["tax"])
+    at = run_probe(session_user="tax1")
+    hours = store.access.absolute_session_hours
+    state = at.session_state[auth.SESSION_KEY]
+    now = dt.datetime.now(dt.UTC).timestamp()
+    # active a second ago, signed in a minute less than the lifetime ago: still in
+    at.session_state[auth.SESSION_KEY] = {**state, "signed_in_at": now - hours * 3600 + 60, "last_seen": now - 1}
+    at.run()
+    assert "VIEWER tax1" in body(at)
+    # active a second ago, signed in a minute more than the lifetime ago: must sign in again
+    at.session_state[auth.SESSION_KEY] = {**state, "signed_in_at": now - hours * 3600 - 60, "last_seen": now - 1}
+    at.run()
+    assert "VIEWER" not in body(at)
+    assert f"本次登录已超过 {hours:g} 小时，为保障信息安全，请重新登录。" in body(at)
+    assert any(b.label == "登录" for b in at.button)
+    assert actions(store.engine)[-1] == ("tax1", "sign_out", {"reason": "absolute_timeout", "session_hours": hours})
+
+
+def test_the_absolute_lifetime_is_the_setting(store, monkeypatch):
+    make_user(store.engine, "tax1", "department", ["tax"])
+    short = dataclasses.replace(store.settings, access=dataclasses.replace(store.access, absolute_session_hours=0.5))
+    monkeypatch.setattr(settings_module, "_cached", short)
+    at = run_probe(session_user="tax1")
+    now = dt.datetime.now(dt.UTC).timestamp()
+    at.session_state[auth.SESSION_KEY] = {
+        **at.session_state[auth.SESSION_KEY],
+        "signed_in_at": now - 31 * 60,
+        "last_seen": now,
+    }
+    at.run()
+    assert "本次登录已超过 0.5 小时" in body(at)
 
 
 def test_a_disabled_account_is_signed_out_at_the_next_interaction(store):

@@ -26,12 +26,12 @@ RULES_DOC = PROJECT_DIR / "docs" / "rules.md"
 CONTRACT_DOC = PROJECT_DIR / "docs" / "data-contract.md"
 FIELDS = ("Source", "SQL", "Function", "Tests")
 
-RULE_ID = r"(?:[IWPGN]\d{1,2}[a-z]?|W-lifecycle)"
+RULE_ID = r"(?:[IWPGNR]\d{1,2}[a-z]?|W-lifecycle)"
 HEADING = re.compile(rf"^### (?P<ids>{RULE_ID}(?:, {RULE_ID})*) — (?P<title>\S.*)$")
 FIELD = re.compile(rf"^- (?P<name>{'|'.join(FIELDS)}): (?P<value>.*)$")
 TICKED = re.compile(r"`([^`]+)`")
 # An id in a SQL header, possibly a range of plain ids: W1–W5 = W1, W2 … W5; P9–P11 = P9, P10, P11.
-HEADER_ID = re.compile(r"\b([IWPGN])(\d{1,2})([a-z]?)\b(?:\s*[–-]\s*\1?(\d{1,2})\b)?")
+HEADER_ID = re.compile(r"\b([IWPGNR])(\d{1,2})([a-z]?)\b(?:\s*[–-]\s*\1?(\d{1,2})\b)?")
 
 
 @dataclass

@@ -148,6 +148,23 @@ def test_overdue_counts_statutory_working_days_over_the_spring_festival(wh, engi
     assert day_after[w["SF2"]][-1] is False
 
 
+def test_overdue_from_the_day_after_the_deadline_even_on_a_holiday(warehouse, engine):
+    """The deadline is a date (docs/rules.md conventions): a W1b warning first seen on 2024-09-24 is
+    due on 2024-09-30 (09-29, a 调休 Sunday, counts); on 10-01, National Day, it is overdue although
+    no working day passed since the deadline."""
+    schema.insert_current_rows(warehouse, "penalties", [penalty("ND", "N", D(2024, 6, 24))])
+    schema.build_marts(warehouse)
+    wid = ids(warehouse, D(2024, 9, 30))["ND"]
+    first_seen, deadline = D(2024, 9, 24), D(2024, 9, 30)
+    on_first_day = status_rows(warehouse, engine, D(2024, 9, 24))[wid]
+    assert on_first_day == ("新产生", True, first_seen, deadline, None, None, False)
+    assert status_rows(warehouse, engine, D(2024, 9, 30))[wid][-1] is False  # the deadline itself
+    assert status_rows(warehouse, engine, D(2024, 10, 1))[wid][-1] is True  # a holiday after it
+    # an action on the deadline day keeps it off the overdue list
+    followup.record_step(engine, wid, "提示约谈", D(2024, 9, 30), None, "王科员", "tax")
+    assert status_rows(warehouse, engine, D(2024, 10, 1))[wid][-2:] == (5, False)
+
+
 def test_resolved_warnings_and_counts(wh, engine):
     w = ids(wh, D(2024, 2, 21))
     old = ids(wh, D(2023, 12, 31))["OLD"]

@@ -344,6 +344,69 @@ def test_i04_scope_and_per_month_values(i04):
     ]
 
 
+DEADLINE_T = D(2025, 2, 28)
+# (decision no, decided, reported): the 7th working day after the decision is the deadline
+DEADLINE_REPORTS = [
+    ("A1", D(2024, 12, 20), D(2024, 12, 20)),  # the decision day itself
+    ("A2", D(2024, 12, 20), D(2024, 12, 31)),  # the deadline: 12-23 … 12-31 are working days 1–7
+    ("A3", D(2024, 12, 20), D(2025, 1, 1)),  # New Year's Day after the deadline: late
+    ("A4", D(2025, 1, 24), D(2025, 2, 8)),  # 01-26 (Sun) and 02-08 (Sat) are 调休 working days: 6th
+    ("A5", D(2025, 1, 24), D(2025, 2, 9)),  # a Sunday before the deadline 2025-02-10
+    ("A6", D(2025, 1, 24), D(2025, 2, 11)),  # the day after the deadline
+    ("A7", D(2025, 1, 1), D(2025, 1, 10)),  # decided on a holiday: 01-02 … 01-10 are days 1–7
+    ("A8", D(2025, 1, 1), D(2025, 1, 11)),  # the Saturday after that deadline: late
+]
+# (objection id, received, answered, concerns grading): 5 working days, 7 for a grading objection
+DEADLINE_ANSWERS = [
+    ("B1", D(2024, 12, 24), D(2024, 12, 31), False),  # the deadline: 12-25 … 12-31 are days 1–5
+    ("B2", D(2024, 12, 24), D(2025, 1, 1), False),  # New Year's Day after the deadline: late
+    ("B3", D(2024, 12, 24), D(2025, 1, 3), True),  # grading: 7th working day
+    ("B4", D(2024, 12, 24), D(2025, 1, 4), True),  # grading: the Saturday after its deadline
+    ("B5", D(2025, 1, 4), D(2025, 1, 4), False),  # received and answered on a Saturday
+    ("B6", D(2025, 2, 5), D(2025, 2, 8), False),  # 调休 Saturday, the 3rd working day
+    ("B7", D(2025, 2, 5), D(2025, 2, 12), False),  # the day after the deadline 2025-02-11
+]
+
+
+def deadline_warehouse(path):
+    """The reports and answers of DEADLINE_REPORTS and DEADLINE_ANSWERS (I04c, I05 boundaries)."""
+    e = uscc("91", 21)
+    return build(
+        path,
+        {
+            "subjects": [subject(e, "异议公司")],
+            "penalties": [penalty(no, e, d, reported=r) for no, d, r in DEADLINE_REPORTS],
+            "objections": [
+                dict(
+                    objection_id=no,
+                    uscc=e,
+                    department="市场监管局",
+                    received_date=received,
+                    answered_date=answered,
+                    concerns_grading=grading,
+                )
+                for no, received, answered, grading in DEADLINE_ANSWERS
+            ],
+        },
+    )
+
+
+def test_i04c_deadline_is_a_date_a_report_after_it_on_a_holiday_is_late(tmp_path):
+    """The 7th working day after the decision is the deadline (docs/rules.md conventions): the
+    decision day itself, the exact deadline day, a 调休 Saturday and a Sunday before the deadline are
+    in time; New Year's Day and a Saturday right after the deadline are late, though no working day
+    passed in between."""
+    con = deadline_warehouse(tmp_path / "w.duckdb")
+    assert fraction(at(con, "I04c", as_of=DEADLINE_T)) == (5, 8)
+    late = ind.indicator_detail_rows(con, "I04c", DEADLINE_T, ALL, settings=SETTINGS)
+    assert values(late, ["record_no", "reported_at", "report_deadline_date", "working_days_to_report"]) == [
+        ["A3", D(2025, 1, 1), D(2024, 12, 31), 7],
+        ["A8", D(2025, 1, 11), D(2025, 1, 10), 7],
+        ["A6", D(2025, 2, 11), D(2025, 2, 10), 8],
+    ]
+    assert set(late["is_timely"]) == {False}
+
+
 # --- I05 ----------------------------------------------------------------------------------
 
 
@@ -375,6 +438,20 @@ def test_i05_objections_answered_within_working_days(tmp_path):
     ]
     assert set(detail["subject_name"]) == {"异议公司"}
     assert ind.indicator_by_department(con, "I05", T, ALL, settings=SETTINGS)["department_code"].tolist() == ["market"]
+
+
+def test_i05_deadline_is_a_date_an_answer_after_it_on_a_holiday_is_late(tmp_path):
+    """5 working days (7 for an objection to a credit evaluation) after the day of receipt is the
+    deadline: the answer on the deadline, on the day of receipt or on a 调休 Saturday is in time; on
+    New Year's Day or a Saturday right after the deadline it is late."""
+    con = deadline_warehouse(tmp_path / "w.duckdb")
+    assert fraction(at(con, "I05", as_of=DEADLINE_T)) == (4, 7)
+    late = ind.indicator_detail_rows(con, "I05", DEADLINE_T, ALL, settings=SETTINGS)
+    assert values(late, ["objection_id", "answer_deadline_date", "working_days_to_answer", "allowed_working_days"]) == [
+        ["B2", D(2024, 12, 31), 5, 5],
+        ["B4", D(2025, 1, 3), 7, 7],
+        ["B7", D(2025, 2, 11), 6, 5],
+    ]
 
 
 # --- I08 ----------------------------------------------------------------------------------
@@ -679,6 +756,7 @@ def test_i19_government_bodies_dishonest_or_listed(tmp_path):
                 case("X6", "鹤岗市某某中心", broken(uscc("12", 85))),
                 case("X8", "某行业协会办公室", k52),
                 case("X9", "兴山区人民政府", dishonest_published_date=D(2024, 7, 1)),
+                case("X10", "鹤岗市某城市建设投资有限公司", uscc("11", 86)),  # kind 11, but a 公司
             ],
             "serious_dishonest": [
                 dict(
@@ -794,3 +872,15 @@ def test_pandas_baseline_agrees_with_the_rule_sql(tmp_path, as_of):
     tables = bench_rules.load_tables(con, bench_rules.INDICATOR_TABLES)
     assert bench_rules.indicator_fractions(bench_rules.pandas_indicators(tables, as_of, SETTINGS)) == sql
     assert sum(n or 0 for n, _ in sql.values()) > 10
+
+
+def test_pandas_baseline_reads_deadlines_as_dates_like_the_rule_sql(tmp_path):
+    from dashboard.bench import rules_twin as bench_rules
+
+    con = deadline_warehouse(tmp_path / "w.duckdb")
+    sql = bench_rules.indicator_fractions(bench_rules.duckdb_indicators(con, DEADLINE_T, SETTINGS))
+    tables = bench_rules.load_tables(con, bench_rules.INDICATOR_TABLES)
+    twin = bench_rules.indicator_fractions(bench_rules.pandas_indicators(tables, DEADLINE_T, SETTINGS))
+    # the indicators with data here (the twin says 0/0 where the SQL has no row, e.g. I12)
+    assert {i: twin[i] for i in ("I04a", "I04b", "I04c", "I05")} == {i: sql[i] for i in ("I04a", "I04b", "I04c", "I05")}
+    assert (sql["I04c"], sql["I05"]) == ((5, 8), (4, 7))

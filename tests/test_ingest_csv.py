@@ -171,20 +171,20 @@ def test_fixture_with_national_codes_loads_typed_values(con):
 def test_unknown_columns_are_kept_in_raw_and_reported(con, tmp_path):
     path = write(
         tmp_path / "penalties.csv",
-        HEADER + ["备注", "内部编号"],
+        HEADER + ["经办人", "内部编号"],
         [row("罚1") + ["加急", "X-1"], row("罚2") + ["", "X-2"]],
     )
     result = load(con, path)
-    assert result.extra_columns == ["备注", "内部编号"]
+    assert result.extra_columns == ["经办人", "内部编号"]
     raw = con.execute("SELECT decision_no, _extra, _row_no, _source FROM raw_penalties ORDER BY _row_no").fetchall()
     assert [(r[0], json.loads(r[1]), r[2], r[3]) for r in raw] == [
-        ("罚1", {"备注": "加急", "内部编号": "X-1"}, 2, "penalties.csv"),
-        ("罚2", {"备注": None, "内部编号": "X-2"}, 3, "penalties.csv"),
+        ("罚1", {"经办人": "加急", "内部编号": "X-1"}, 2, "penalties.csv"),
+        ("罚2", {"经办人": None, "内部编号": "X-2"}, 3, "penalties.csv"),
     ]
     meta = con.execute(
         "SELECT entity, source, mode, rows_read, rows_inserted, extra_columns FROM meta_entity_loads"
     ).fetchall()
-    assert meta == [("penalties", "penalties.csv", "incremental", 2, 2, '["备注", "内部编号"]')]
+    assert meta == [("penalties", "penalties.csv", "incremental", 2, 2, '["经办人", "内部编号"]')]
 
 
 def test_missing_required_column_fails_the_entity_and_changes_nothing(con, tmp_path):
@@ -445,12 +445,13 @@ def test_a_late_undecodable_byte_fails_the_entity(con, tmp_path):
     assert con.execute("SELECT count(*) FROM stg_penalties").fetchone() == (0,)
 
 
-def test_a_malformed_csv_fails_with_the_line(con, tmp_path):
+def test_a_malformed_csv_row_is_quarantined_with_its_line(con, tmp_path):
+    """Issue 11: a row with the wrong number of fields no longer fails the entity."""
     path = tmp_path / "penalties.csv"
     path.write_text(csv_text(HEADER, [row("罚1")]) + "罚2,甲,法人,x,y,z,a,b,c,d,e,f\n", encoding="utf-8")
     result = load(con, path)
-    assert result.status == "failed"
-    assert result.error.startswith("无法读取文件 penalties.csv：CSV 格式错误（")
+    assert (result.status, result.rows_read, result.rows_accepted, result.rows_quarantined) == ("ok", 2, 1, 1)
+    assert con.execute("SELECT row_no, reason_code FROM quarantine").fetchall() == [(3, "csv_columns")]
 
 
 def test_row_hash_is_pinned(con):
@@ -458,7 +459,7 @@ def test_row_hash_is_pinned(con):
     row of the next load would be re-versioned. This pin makes such an upgrade visible first."""
     load(con, FIXTURES / "penalties_codes.csv")
     assert con.execute("SELECT _row_hash FROM stg_penalties ORDER BY _row_no").fetchall() == [
-        ("6408705796760917464",),
-        ("4199371523966292443",),
-        ("14244925495880458684",),
+        ("5944306323279487027",),
+        ("1880757344510627580",),
+        ("16309240462747621789",),
     ]

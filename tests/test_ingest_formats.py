@@ -27,7 +27,7 @@ HEADER = [
     "上报时间",
     "罚款金额（万元）",
     "已撤销",
-    "备注",
+    "经办人",
 ]
 EXPECTED = [
     ("罚1", "鹤岗市甲商贸有限公司", dt.date(2024, 1, 5), dt.date(2024, 1, 10), 1.5, False),
@@ -111,7 +111,7 @@ def test_xlsx_with_excel_date_cells(con, tmp_path):
     path = tmp_path / "penalties.xlsx"
     wb.save(path)
     result = ingest_entity(con, EntitySource("penalties", "file", path=path, label=path.name), "full", "r1")
-    assert (result.status, result.rows_read, result.rows_accepted, result.extra_columns) == ("ok", 3, 2, ["备注"])
+    assert (result.status, result.rows_read, result.rows_accepted, result.extra_columns) == ("ok", 3, 2, ["经办人"])
     assert typed_rows(con) == EXPECTED
     assert con.execute("SELECT decision_no, _row_no FROM stg_penalties ORDER BY _row_no").fetchall() == [
         ("罚1", 3),
@@ -119,7 +119,7 @@ def test_xlsx_with_excel_date_cells(con, tmp_path):
     ]
     assert con.execute(
         "SELECT decision_date, reported_at, _extra FROM raw_penalties WHERE decision_no = '罚2'"
-    ).fetchone() == ("2024年2月29日", "2024-03-01 09:30:00", '{"备注":"复核"}')
+    ).fetchone() == ("2024年2月29日", "2024-03-01 09:30:00", '{"经办人":"复核"}')
     assert con.execute("SELECT row_no, reason_code FROM quarantine").fetchall() == [(6, "bad_date")]
 
 
@@ -199,10 +199,10 @@ def test_parquet_with_typed_columns(con, tmp_path):
         ('罚1', '鹤岗市甲商贸有限公司', '法人', '91350100M000100Y43', '罚款', DATE '2024-01-05', '市场监管局', '{MARKET}',
          TIMESTAMP '2024-01-10 00:00:00', 1.5, false, NULL))
         AS t(CF_WSH, CF_XDR_MC, CF_XDR_LB, CF_XDR_SHXYM, CF_CFLB, CF_JDRQ, CF_CFJG, CF_CFJGDM, "上报时间",
-             CF_NR_FK, "已撤销", "备注")) TO '{path}' (FORMAT parquet)""")
+             CF_NR_FK, "已撤销", "经办人")) TO '{path}' (FORMAT parquet)""")
     maker.close()
     result = ingest_entity(con, EntitySource("penalties", "file", path=path, label=path.name), "full", "r1")
-    assert (result.status, result.rows_inserted, result.extra_columns) == ("ok", 2, ["备注"])
+    assert (result.status, result.rows_inserted, result.extra_columns) == ("ok", 2, ["经办人"])
     assert typed_rows(con) == EXPECTED
     assert con.execute("SELECT decision_no, _row_no FROM stg_penalties ORDER BY _row_no").fetchall() == [
         ("罚2", 1),

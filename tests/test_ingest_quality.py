@@ -167,7 +167,7 @@ def test_each_quarantine_reason_keeps_the_row_number_and_original_values(con, tm
         penalty("", party_name="无名"),  # 3: missing_key
         penalty("罚3", decision_date="暂无"),  # 4: missing_required
         penalty("罚4", decision_date="2024-02-30"),  # 5: bad_date
-        penalty("罚5", fine_wan_yuan="五千"),  # 6: bad_number
+        penalty("罚5", fine_wan_yuan="五千"),  # 6: accepted, flagged amount_unreadable
         penalty("罚6", revoked="也许"),  # 7: bad_bool
         penalty("罚7", party_category="外星人"),  # 8: bad_enum
         penalty("罚8", party_name="第一次"),  # 9: duplicate_key (line 10 wins)
@@ -175,25 +175,27 @@ def test_each_quarantine_reason_keeps_the_row_number_and_original_values(con, tm
         penalty("罚9", decision_date="1900-01-01", reported_at="x"),
     ]  # 11: bad_date (two columns)
     result = load_rows(con, tmp_path, "penalties", rows)
-    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (10, 2, 8)
+    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (10, 3, 7)
     assert quarantine(con) == [
         (3, "missing_key", "关键字段为空：行政处罚决定书文号（decision_no）"),
         (4, "missing_required", "必填字段为空：处罚决定日期（decision_date）"),
         (5, "bad_date", "日期无法识别：处罚决定日期（decision_date）“2024-02-30”"),
-        (6, "bad_number", "数值无法识别：罚款金额（万元）（fine_wan_yuan）“五千”"),
         (7, "bad_bool", "是否值无法识别（应为 是/否）：已撤销（revoked）“也许”"),
         (8, "bad_enum", "取值不在允许范围内：行政相对人类别（party_category）“外星人”"),
         (9, "duplicate_key", "本批数据中关键字段重复（行政处罚决定书文号（decision_no）：“罚8”），以第 10 行为准"),
         (11, "bad_date", "日期无法识别：处罚决定日期（decision_date）“1900-01-01”；上报时间（reported_at）“x”"),
     ]
-    assert con.execute("SELECT decision_no, party_name FROM penalties ORDER BY decision_no").fetchall() == [
-        ("罚1", "鹤岗市甲商贸有限公司"),
-        ("罚8", "第二次"),
+    assert con.execute(
+        "SELECT decision_no, party_name, fine_wan_yuan, _flags FROM penalties ORDER BY decision_no"
+    ).fetchall() == [
+        ("罚1", "鹤岗市甲商贸有限公司", None, ""),
+        ("罚5", "鹤岗市甲商贸有限公司", None, "amount_unreadable"),
+        ("罚8", "第二次", None, ""),
     ]
-    original = con.execute("SELECT original FROM quarantine WHERE row_no = 6").fetchone()[0]
+    original = con.execute("SELECT original FROM quarantine WHERE row_no = 7").fetchone()[0]
     assert json.loads(original) == {
-        **penalty("罚5", fine_wan_yuan="五千"),
-        "revoked": None,
+        **penalty("罚6", revoked="也许"),
+        "fine_wan_yuan": None,
         "party_category": "法人及非法人组织",
     }
     meta = con.execute("SELECT DISTINCT run_id, entity, source FROM quarantine").fetchall()
@@ -219,6 +221,9 @@ def test_reason_and_flag_labels_are_complete():
         "bad_bool",
         "bad_enum",
         "duplicate_key",
+        "csv_columns",
+        "csv_quote",
+        "field_too_long",
     }
     assert set(FLAG_LABELS) == {
         "uscc_invalid",
@@ -227,6 +232,9 @@ def test_reason_and_flag_labels_are_complete():
         "placeholder_date",
         "date_order",
         "missing_field",
+        "amount_unreadable",
+        "reg_no_only",
+        "mojibake",
     }
 
 
@@ -264,7 +272,8 @@ def test_each_quality_flag(con, tmp_path):
     ]
 
 
-def test_placeholder_in_a_licence_expiry_means_no_expiry(con, tmp_path):
+def test_placeholder_in_a_licence_expiry_means_long_term(con, tmp_path):
+    """A 有效期至 of 2099-12-31 is a long-term licence (issue 10): no expiry, no quality flag."""
     row = {
         "license_no": "JY1",
         "party_name": "甲",
@@ -279,7 +288,7 @@ def test_placeholder_in_a_licence_expiry_means_no_expiry(con, tmp_path):
         "reported_at": "2024-01-06",
     }
     load_rows(con, tmp_path, "licenses", [row])
-    assert con.execute("SELECT valid_to, _flags FROM licenses").fetchall() == [(None, "placeholder_date")]
+    assert con.execute("SELECT valid_to, is_long_term, _flags FROM licenses").fetchall() == [(None, True, "")]
 
 
 def test_check_columns_are_upper_cased_before_the_check(con, tmp_path):

@@ -194,6 +194,51 @@ def test_government_parties_never_include_natural_persons(warehouse):
     assert rows == [("(2024)黑04执1号", "name", "court"), ("(2024)黑04执4号", "uscc", "court")]
 
 
+def test_government_exclusion_words_hold_whichever_way_a_party_qualified(warehouse):
+    """W4 / I19: 公司 and 合作社 (government.name_exclusions) keep a party out whether it qualified
+    by its USCC kind (11, 12) or by a name keyword without a valid USCC; the same kinds and
+    keywords without those words still qualify."""
+    kind12 = make_uscc("12", "230400", "00223456")
+    broken = GOVERNMENT[:17] + ("0" if GOVERNMENT[17] != "0" else "1")
+    base = dict(court="鹤岗市中级人民法院", filed_date=D(2024, 1, 5), is_dishonest=True)
+    cases = [
+        ("G1", "鹤岗市某国有资产经营有限公司", GOVERNMENT),  # kind 11 on a 有限公司 name
+        ("G2", "鹤岗市某某农民专业合作社", kind12),  # kind 12 on a 合作社 name
+        ("G3", "鹤岗市某局劳动服务公司", None),  # keyword 局, but a 公司
+        ("G4", "鹤岗市某站农机合作社", broken),  # invalid code, keyword 站, but a 合作社
+        ("G5", "鹤岗市某局", GOVERNMENT),  # kind 11: a government body
+        ("G6", "鹤岗市某某中心", None),  # keyword 中心: a government body
+    ]
+    schema.insert_current_rows(
+        warehouse,
+        "executees",
+        [dict(base, case_no=no, party_name=name, uscc=code) for no, name, code in cases],
+    )
+    schema.insert_current_rows(
+        warehouse,
+        "serious_dishonest",
+        [
+            dict(
+                uscc=kind12,
+                list_name="严重失信名单",
+                department="市中级人民法院",
+                listed_date=D(2024, 1, 1),
+                subject_name="鹤岗市某某供水有限公司",
+            ),
+            dict(uscc=GOVERNMENT, list_name="严重失信名单", department="市中级人民法院", listed_date=D(2024, 1, 1)),
+        ],
+    )
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT source_entity, record_ref, party_name, matched_by FROM government_party_records ORDER BY 1, 2, 3"
+    ).fetchall()
+    assert rows == [
+        ("executees", "G5", "鹤岗市某局", "uscc"),
+        ("executees", "G6", "鹤岗市某某中心", "name"),
+        ("serious_dishonest", "严重失信名单", None, "uscc"),  # no name to exclude it by
+    ]
+
+
 def test_calendar_months_one_row_per_month_of_the_reference_calendar(warehouse):
     schema.build_marts(warehouse)
     rows = warehouse.execute(

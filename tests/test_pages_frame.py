@@ -240,8 +240,16 @@ def test_navigation_offers_only_the_roles_pages(pages_env):
     def pages_of(username):
         return [p.key for p in ui.allowed_specs(auth.viewer_for(users.get_user(pages_env.engine, username)))]
 
-    assert pages_of("leader") == ["cockpit", "indicators", "departments", "data_status"]
-    assert pages_of("tax_user") == ["indicators", "warnings", "subject", "grading", "data_quality", "data_status"]
+    assert pages_of("leader") == ["cockpit", "indicators", "departments", "briefing", "present", "data_status"]
+    assert pages_of("tax_user") == [
+        "indicators",
+        "warnings",
+        "feedback",
+        "subject",
+        "grading",
+        "data_quality",
+        "data_status",
+    ]
     at = app("tax_user")  # no cockpit: the first allowed page opens
     no_errors(at)
     assert at.title[0].value == "I02a 纳税信息归集覆盖率"

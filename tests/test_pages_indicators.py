@@ -5,7 +5,10 @@ department and district."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dashboard.core import privacy
+from dashboard.load import loading, sources
 from tests.pages_fixture import (
     MONTH,
     PERSON_ID,
@@ -126,3 +129,15 @@ def test_leader_cannot_edit_work_items(pages_env):
     no_errors(at)
     select_row(at, "work_items", 0)
     assert "佐证材料" not in [t.label for t in at.text_area]
+
+
+def test_i04c_says_how_many_records_carry_no_report_time(pages_env):
+    """Issue 10: 上报时间 is optional; I04c counts only the records with one and the page says how
+    many reported records had none (the real-export drop, loaded as an increment: 5 of 8 without)."""
+    fixture = Path(__file__).parent / "fixtures" / "real_exports"
+    config = sources.load_sources(fixture / "sources.toml")["city_exports"]
+    assert loading.load_source(pages_env.settings, config, mode="incremental").status == "ok"
+    at = app("office", page="indicators", params={"month": "2024-06", "indicator": "I04c"})
+    no_errors(at)
+    assert metric(at, "分子 / 分母") == "3 / 3"
+    assert "另有 5 条已上报记录没有上报时间（上报、入库或归集时间），不计入及时率。" in texts(at)

@@ -5,23 +5,37 @@ masked, and a deep link opens exactly one subject."""
 from __future__ import annotations
 
 from dashboard.access import audit
-from tests.pages_fixture import MONTH, NAMES, S1, S2, app, crumbs, metric, no_errors, select_row, table, texts
+from tests.pages_fixture import MONTH, NAMES, S1, S2, S5, app, crumbs, metric, no_errors, select_row, table, texts
 
 
-def test_search_by_name_and_by_uscc(pages_env):
+def test_a_single_match_opens_the_profile_at_once(pages_env):
     at = app("office", page="subject", params={"month": MONTH, "q": "煤炭"})
     no_errors(at)
-    assert list(table(at, "search_煤炭")["统一社会信用代码"]) == [S1]  # 鹤岗市兴业煤炭有限公司 only
+    assert at.query_params["subject"] == S1  # 鹤岗市兴业煤炭有限公司 only
+    assert at.title[0].value == NAMES[S1]
+    assert list(table(at, "search_煤炭")["统一社会信用代码"]) == [S1]
     at = app("office", page="subject", params={"month": MONTH, "q": S2.lower()})
-    assert list(table(at, f"search_{S2.lower()}")["主体名称"]) == [NAMES[S2]]
+    assert at.title[0].value == NAMES[S2]
+
+
+def test_search_forgives_spaces_and_lists_surviving_subjects_first(pages_env):
+    at = app("office", page="subject", params={"month": MONTH, "q": "有限公司　鹤岗市"})
+    no_errors(at)
+    found = table(at, "search_有限公司　鹤岗市")
+    assert "subject" not in at.query_params  # several matches: the office chooses
+    assert len(found) == 7 and "共 7 个匹配主体" in texts(at)
+    # 鹤岗市兴安运输有限公司 was deregistered (注销): listed after every surviving subject
+    assert list(found["主体名称"])[-1] == NAMES[S5] and list(found["登记状态"])[-1] == "注销"
+    assert set(found["匹配方式"]) == {"名称"}
 
 
 def test_search_row_opens_profile(pages_env):
-    at = app("office", page="subject", params={"month": MONTH, "q": "煤炭"})
-    select_row(at, "search_煤炭", 0)
+    at = app("office", page="subject", params={"month": MONTH, "q": "鹤岗市 有限公司"})
+    first = table(at, "search_鹤岗市 有限公司")["统一社会信用代码"].iloc[0]
+    select_row(at, "search_鹤岗市 有限公司", 0)
     no_errors(at)
-    assert at.query_params == {"month": MONTH, "q": "煤炭", "subject": S1}
-    assert at.title[0].value == NAMES[S1]
+    assert at.query_params == {"month": MONTH, "q": "鹤岗市 有限公司", "subject": first}
+    assert at.title[0].value == NAMES[first]
 
 
 def test_profile_sections_show_the_subjects_records(pages_env):

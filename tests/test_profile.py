@@ -315,7 +315,7 @@ def con(warehouse):
 
 def test_search_by_chinese_substring(con):
     found = profile.search_subjects(con, "甲", ALL)
-    assert list(found.columns) == ["uscc", "name", "status", "district_name", "industry_name"]
+    assert list(found.columns) == ["uscc", "name", "status", "district_name", "industry_name", "matched_by"]
     assert rows(found, "name", "status", "district_name", "industry_name") == [
         ("兴山区甲_乙商店", "存续", None, None),
         ("南山区甲乙烧烤店", "存续", "南山区", None),
@@ -325,13 +325,33 @@ def test_search_by_chinese_substring(con):
 
 def test_search_by_uscc_prefix_case_insensitive_and_exact_first(con):
     assert rows(profile.search_subjects(con, A[:10].lower(), ALL), "uscc", "name") == [(A, "鹤岗市甲商贸有限公司")]
+    # surviving subjects first: B was deregistered (注销) and comes last
     assert rows(profile.search_subjects(con, "9123040", ALL), "uscc") == [
         (A,),
-        (B,),
         (make_uscc("91", "230406", "MA3B4C5D"),),
         (make_uscc("91", "230407", "MA4B5C6D"),),
+        (B,),
     ]
     assert rows(profile.search_subjects(con, f"  {A} ", ALL), "uscc") == [(A,)]
+
+
+def test_search_forgives_spaces_and_full_width_characters(con):
+    # every term must be in the name, in any order and with any white space between them
+    assert rows(profile.search_subjects(con, "鹤岗市  甲", ALL), "name") == [("鹤岗市甲商贸有限公司",)]
+    assert rows(profile.search_subjects(con, "有限公司 鹤岗市", ALL), "name") == [
+        ("鹤岗市甲商贸有限公司",),
+        ("鹤岗市乙煤业有限公司",),
+    ]
+    assert rows(profile.search_subjects(con, "\u3000鹤岗市\u3000乙\u3000", ALL), "name") == [("鹤岗市乙煤业有限公司",)]
+    # full-width digits and letters (NFKC) find the USCC
+    full_width = A[:8].translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert rows(profile.search_subjects(con, full_width, ALL), "uscc", "matched_by")[0] == (A, "uscc")
+    assert profile.search_terms("ａ  ｂ　c d e f") == ["a", "b", "c", "def"]
+
+
+def test_search_finds_the_legal_representative_for_the_office_only(con):
+    assert rows(profile.search_subjects(con, "王五", ALL), "uscc", "matched_by") == [(A, "legal_rep")]
+    assert profile.search_subjects(con, "王五", Scope.of("market")).empty
 
 
 def test_search_treats_like_wildcards_literally_and_limits(con):

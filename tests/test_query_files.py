@@ -120,3 +120,14 @@ def test_shared_steps_are_written_once():
         assert "meta_entity_loads" not in code, f"{path.name}: the latest load comes from latest_entity_loads"
     readers = {q.name for q in db.query_files().values() if "series_points" in q.steps}
     assert readers == set(indicators.RULE_QUERIES)
+
+
+def test_working_day_deadlines_come_from_deadline_days():
+    """A deadline of N working days is a date with one home (steps/deadline_days.sql, the twin of
+    dashboard.core.workdays.deadline_date): every file that takes a `$…_working_days` setting reads
+    that step instead of comparing a working-day difference with N."""
+    for query in db.query_files().values():
+        code = _code(query.path)
+        if re.search(r"\$\w*working_days\b", code):
+            assert "deadline_days" in query.steps, f"{query.name}: the deadline comes from deadline_days"
+            assert not re.search(r"<=?\s*\$\w*working_days\b", code), f"{query.name}: compares a count with N"

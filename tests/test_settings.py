@@ -8,12 +8,15 @@ import json
 import re
 import tomllib
 
+import duckdb
 import pytest
 from indicator_data import D, build, penalty, subject, uscc
 
 from dashboard.core.scope import Scope
 from dashboard.core.settings import DEFAULT_SETTINGS_FILE, PACKAGE_DIR, PROJECT_DIR, Settings
+from dashboard.load.ingest import EntitySource, ingest_entity
 from dashboard.rules import indicators as ind
+from dashboard.store import schema
 
 DOC = PROJECT_DIR / "README.md"
 T = D(2024, 6, 30)
@@ -192,3 +195,35 @@ def test_catalogue_targets_come_from_settings(tmp_path, indicator_id):
     )
     cat = ind.indicator_catalogue(changed).set_index("indicator_id")
     assert cat.loc[indicator_id, "target"] == 0.5
+
+
+def test_notify_quiet_hours_change_when_reminders_go_out(tmp_path):
+    import datetime as dt
+
+    from dashboard.core.dates import DISPLAY_TZ
+    from dashboard.notify import dispatch
+
+    evening = dt.datetime(2026, 12, 9, 20, 30, tzinfo=DISPLAY_TZ)  # a working Wednesday
+    default = Settings.load(env={})
+    assert dispatch.next_allowed(evening, default.notify) == dt.datetime(2026, 12, 10, 8, 0, tzinfo=DISPLAY_TZ)
+    later = _settings(tmp_path, ('quiet_start = "20:00"', 'quiet_start = "21:00"'))
+    assert dispatch.next_allowed(evening, later.notify) == evening
+
+
+def test_max_field_bytes_decides_which_rows_are_quarantined(tmp_path):
+    """warehouse.max_field_bytes: a value longer than it quarantines its row (issue 11)."""
+    path = tmp_path / "subjects.csv"
+    path.write_text(
+        f"uscc,name,status,established_date\n{uscc('91', 1)},{'长' * 40},存续,2020-01-01\n", encoding="utf-8"
+    )
+    source = EntitySource("subjects", "file", path=path, label=path.name)
+    results = []
+    for settings in (
+        Settings.load(env={}),
+        _settings(tmp_path, ("max_field_bytes = 1048576", "max_field_bytes = 100")),
+    ):
+        con = duckdb.connect()
+        schema.create_warehouse(con)
+        result = ingest_entity(con, source, "incremental", "r1", settings=settings)
+        results.append((result.rows_accepted, result.rows_quarantined))
+    assert results == [(1, 0), (0, 1)]

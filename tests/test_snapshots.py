@@ -144,7 +144,8 @@ def test_data_status_page_shows_snapshot_time_rows_and_history_and_follows_curre
     assert at.subheader[0].value == f"数据截至 {built}（北京时间）"
     assert at.caption[0].value == f"当前快照：{first}"
     assert [m.value for m in at.metric][0] == "成功"
-    last_load, rows, history = (d.value for d in at.dataframe)
+    frames = [d.value for d in at.dataframe]  # between them: the files of the load (test_onboarding.py)
+    last_load, rows, history = frames[0], frames[-2], frames[-1]
     assert list(last_load["数据项"]) == ["市场主体登记"] and list(last_load["新增"]) == [2]
     assert list(rows["实体"]) == [e.name for e in contract.ENTITIES]
     assert rows.set_index("实体").loc["subjects", "当前记录数"] == 2
@@ -153,5 +154,5 @@ def test_data_status_page_shows_snapshot_time_rows_and_history_and_follows_curre
     second = load_n(settings, tmp_path, 3)  # published while the page is open: the next run shows it
     at.run()
     assert at.caption[0].value == f"当前快照：{second}"
-    assert at.dataframe[1].value.set_index("实体").loc["subjects", "当前记录数"] == 3
-    assert list(at.dataframe[2].value["状态"]) == ["成功", "成功"]
+    assert at.dataframe[-2].value.set_index("实体").loc["subjects", "当前记录数"] == 3
+    assert list(at.dataframe[-1].value["状态"]) == ["成功", "成功"]

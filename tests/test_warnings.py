@@ -495,6 +495,8 @@ def test_w4_government_bodies_as_executees(warehouse):
             case("X4", "鹤岗市某某局", enterprise),  # a valid 91 code: never a government body
             case("X5", "鹤岗市某某服务中心", bad),  # invalid code: judged by its name
             case("X6", "鹤岗市另一局", government, closed=T),  # closed by T
+            # a kind-11 code on a 有限公司 name: the exclusion words hold on the USCC branch too
+            case("X7", "鹤岗市某国有资产经营有限公司", government),
         ],
     )
     got = warnings_at(warehouse, T, ALL, types=["W4"])

@@ -4,9 +4,17 @@ ref_calendar numbering that rule SQL uses."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from dashboard.core.workdays import add_workdays, calendar_rows, is_workday, workdays_between
+from dashboard.core.workdays import (
+    add_workdays,
+    calendar_rows,
+    deadline_date,
+    deadline_dates,
+    is_workday,
+    workdays_between,
+)
 
 D = dt.date
 
@@ -51,6 +59,23 @@ def test_add_workdays_over_the_spring_festival():
     # National Day 2023: 9-28 (Thu) + 1 → 10-07 (Saturday, 调休)
     assert add_workdays(D(2023, 9, 28), 1) == D(2023, 10, 7)
     assert add_workdays(D(2024, 2, 8), 0) == D(2024, 2, 8)
+
+
+@pytest.mark.parametrize(
+    "event, n, deadline",
+    [
+        (D(2024, 12, 20), 7, D(2024, 12, 31)),  # a report on 2025-01-01 (holiday) is after it: late
+        (D(2025, 1, 1), 7, D(2025, 1, 10)),  # the event on a holiday: the next working day is the 1st
+        (D(2025, 1, 4), 5, D(2025, 1, 10)),  # the event on a Saturday
+        (D(2025, 1, 24), 7, D(2025, 2, 10)),  # 01-26 (Sun) and 02-08 (Sat) are 调休 working days
+        (D(2024, 9, 24), 5, D(2024, 9, 30)),  # 09-29 (Sun, 调休) counts; the deadline precedes National Day
+        (D(2024, 2, 8), 5, D(2024, 2, 21)),  # over the Spring Festival
+    ],
+)
+def test_deadline_is_the_nth_working_day_after_the_event(event, n, deadline):
+    assert deadline_date(event, n) == deadline
+    got = deadline_dates(pd.Series([event, None, pd.Timestamp(event)], dtype=object), n)
+    assert got.tolist() == [deadline, None, deadline]
 
 
 def test_workdays_between_counts_the_half_open_interval():

@@ -167,6 +167,17 @@ def _session_viewer(engine: Engine) -> Viewer | None:
             st.logout()
             st.stop()
         return None
+    lifetime_hours = access.absolute_session_hours
+    if now - float(state.get("signed_in_at", 0)) > lifetime_hours * 3600:
+        # However active: a session left open on a shared office PC ends at a known time.
+        audit.record(
+            engine, state["username"], "sign_out", {"reason": "absolute_timeout", "session_hours": lifetime_hours}
+        )
+        _end_session(f"本次登录已超过 {lifetime_hours:g} 小时，为保障信息安全，请重新登录。")
+        if state.get("method") == "oidc":
+            st.logout()
+            st.stop()
+        return None
     user = users.get_user(engine, state["username"])
     if user is None or user.disabled:
         audit.record(engine, state["username"], "sign_out", {"reason": "account_disabled"})

@@ -4,7 +4,9 @@ Users live in the operational store (table `users`): a role of roles.toml, the d
 department user is bound to, a separate personal-data grant, a bcrypt password hash (never the
 password, never logged) and optionally the e-mail / OIDC subject that st.login identities map to.
 Failed sign-ins are counted per user name; too many within the window (settings [access]) lock the
-name for a while. Every change is written to the audit log.
+name for a while. Each password check is reserved in the store before it runs, so parallel attempts
+cannot check more passwords than the limit, and every attempt does the same bcrypt work whether the
+name exists or not. Every change is written to the audit log.
 
 Demo accounts exist only while the demo data is in use: `ensure_demo_accounts` (called when the
 demo drop is live) and `remove_demo_accounts` (called after a load of any other source).
@@ -35,12 +37,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    case,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from dashboard.access import audit
 from dashboard.core.dates import as_utc
@@ -60,8 +69,22 @@ PAGE_KEYS = (
     "data_quality",
     "data_status",
     "admin",
+    "feedback",
+    "briefing",
+    "present",
+    "reminders",
 )
-GRANTS = ("export", "record_followup", "edit_checklist", "manage_users", "view_audit", "load")
+GRANTS = (
+    "export",
+    "record_followup",
+    "edit_checklist",
+    "manage_users",
+    "view_audit",
+    "load",
+    "submit_feedback",
+    "review_feedback",
+    "edit_briefing",
+)
 _USERNAME_CHARS = set(string.ascii_lowercase + string.digits + "._-@")
 
 users = Table(
@@ -83,19 +106,17 @@ users = Table(
     Column("last_sign_in_at", DateTime(timezone=True)),
 )
 
-sign_in_failures = Table(
-    "sign_in_failures",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("username", String(64), nullable=False, index=True),  # as typed (lower case), known or not
-    Column("at", DateTime(timezone=True), nullable=False),
-)
-
-sign_in_locks = Table(
-    "sign_in_locks",
+# One row per user name (as typed, lower case, known or not) with failed or running password checks
+# in the current window. `failures` is raised *before* a password is checked, by one conditional
+# UPDATE, so parallel attempts can never check more passwords than the limit (issue 11). The
+# tables sign_in_failures / sign_in_locks of earlier releases are no longer read.
+sign_in_attempts = Table(
+    "sign_in_attempts",
     metadata,
     Column("username", String(64), primary_key=True),
-    Column("locked_until", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),  # failed or still running checks in the window
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
 )
 
 
@@ -132,12 +153,14 @@ class UserRecord:
 
 @dataclass(frozen=True)
 class AuthResult:
-    """Outcome of authenticate(): reason is ok | invalid | locked | disabled."""
+    """Outcome of authenticate(): reason is ok | invalid | locked | disabled; password_checked
+    says whether the password was compared with a stored hash (a locked name's never is)."""
 
     ok: bool
     reason: str
     user: UserRecord | None = None
     locked_until: dt.datetime | None = None
+    password_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -446,8 +469,7 @@ def reset_password(
             .where(users.c.username == user.username)
             .values(password_hash=hashed, must_change_password=True, updated_at=_now())
         )
-        conn.execute(delete(sign_in_locks).where(sign_in_locks.c.username == user.username))
-        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username == user.username))
+        conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username == user.username))
     audit.record(engine, by, "password_reset", {"username": user.username, "generated": password is None})
     return new
 
@@ -477,56 +499,109 @@ def change_own_password(engine: Engine, username: str, current: str, new: str, a
 # ---- sign-in ------------------------------------------------------------------------------------
 
 
+def _stored_time(engine: Engine, value: dt.datetime) -> dt.datetime:
+    # SQLite compares stored timestamps as text written in UTC without a zone.
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if engine.dialect.name == "sqlite" else value
+
+
 def locked_until(engine: Engine, username: str, now: dt.datetime | None = None) -> dt.datetime | None:
     """When the lock on this user name ends, or None when it is not locked."""
     now = now or _now()
     with engine.connect() as conn:
         until = conn.execute(
-            select(sign_in_locks.c.locked_until).where(sign_in_locks.c.username == normalise_username(username))
+            select(sign_in_attempts.c.locked_until).where(sign_in_attempts.c.username == normalise_username(username))
         ).scalar()
     until = as_utc(until)
     return until if until is not None and until > now else None
 
 
-def _register_failure(engine: Engine, name: str, access: Access, now: dt.datetime) -> dt.datetime | None:
-    """Count one failure; returns the lock's end when this failure reaches the limit."""
-    since = now - dt.timedelta(minutes=access.failure_window_minutes)
+def _insert_ignoring_duplicate(conn: Connection, table: Table, **values: Any) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL (a savepoint elsewhere)."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+    elif dialect == "postgresql":
+        conn.execute(postgresql_insert(table).values(**values).on_conflict_do_nothing())
+    else:  # pragma: no cover — the store runs on SQLite or PostgreSQL
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(table).values(**values))
+        except IntegrityError:
+            pass
+
+
+def _reserve_check(engine: Engine, name: str, access: Access, now: dt.datetime) -> bool:
+    """Count one password check against the name *before* it runs: one conditional UPDATE raises
+    `failures` only while it is below max_failed_sign_ins (a window or lock that has run out
+    starts again at 1). The row is locked by the UPDATE, so of any number of parallel attempts (in
+    threads or processes, SQLite or PostgreSQL) at most the limit are let through. Returns whether
+    this attempt may check its password."""
+    t = sign_in_attempts
+    at = _stored_time(engine, now)
+    since = _stored_time(engine, now - dt.timedelta(minutes=access.failure_window_minutes))
+    expired = or_(t.c.window_started_at < since, and_(t.c.locked_until.is_not(None), t.c.locked_until <= at))
     with engine.begin() as conn:
-        conn.execute(insert(sign_in_failures).values(username=name, at=now))
-        # SQLite compares stored timestamps as text written in UTC without a zone.
-        bound = since.replace(tzinfo=None) if engine.dialect.name == "sqlite" else since
-        count = conn.execute(
-            select(func.count())
-            .select_from(sign_in_failures)
-            .where(sign_in_failures.c.username == name, sign_in_failures.c.at >= bound)
-        ).scalar_one()
-        if count < access.max_failed_sign_ins:
-            return None
-        until = now + dt.timedelta(minutes=access.lockout_minutes)
-        conn.execute(delete(sign_in_locks).where(sign_in_locks.c.username == name))
-        conn.execute(insert(sign_in_locks).values(username=name, locked_until=until))
-        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username == name))
-        return until
+        _insert_ignoring_duplicate(conn, t, username=name, failures=0, window_started_at=at, locked_until=None)
+        taken = conn.execute(
+            update(t)
+            .where(
+                t.c.username == name,
+                or_(t.c.locked_until.is_(None), t.c.locked_until <= at),
+                or_(t.c.failures < access.max_failed_sign_ins, expired),
+            )
+            .values(
+                failures=case((expired, 1), else_=t.c.failures + 1),
+                window_started_at=case((expired, at), else_=t.c.window_started_at),
+                locked_until=case((expired, None), else_=t.c.locked_until),
+            )
+        ).rowcount
+    return taken == 1
+
+
+def _lock_if_at_limit(engine: Engine, name: str, access: Access, now: dt.datetime) -> dt.datetime | None:
+    """After a failed check: lock the name when its reserved checks reached the limit. Returns the
+    lock's end when this failure set it."""
+    t = sign_in_attempts
+    until = now + dt.timedelta(minutes=access.lockout_minutes)
+    at = _stored_time(engine, now)
+    with engine.begin() as conn:
+        locked = conn.execute(
+            update(t)
+            .where(
+                t.c.username == name,
+                t.c.failures >= access.max_failed_sign_ins,
+                or_(t.c.locked_until.is_(None), t.c.locked_until <= at),
+            )
+            .values(locked_until=_stored_time(engine, until))
+        ).rowcount
+    return until if locked else None
 
 
 def authenticate(
     engine: Engine, username: str, password: str, access: Access | None = None, now: dt.datetime | None = None
 ) -> AuthResult:
     """Check a local sign-in and record it in the audit log (sign_in, or sign_in_failed with the
-    reason). A locked name is refused without checking the password; the failure that reaches
-    settings [access] max_failed_sign_ins within failure_window_minutes locks the name for
-    lockout_minutes. A disabled account is reported as such only when the password was right."""
+    reason). Every attempt does the same work — one bcrypt check of the configured cost, against a
+    dummy hash for an unknown name, a name without a password or a locked name — so the time of the
+    answer does not tell which names exist (issue 11). Each check is reserved in the operational
+    store before it runs (`_reserve_check`): at most settings [access] max_failed_sign_ins checks
+    per name within failure_window_minutes, however many attempts arrive at once; the failure
+    that reaches the limit locks the name for lockout_minutes, and a locked name is refused
+    without its password being checked. A disabled account is reported as such only when the
+    password was right."""
     access = access or get_settings().access
     now = now or _now()
     name = normalise_username(username)[:64]
-    until = locked_until(engine, name, now)
-    if until is not None:
+    if not _reserve_check(engine, name, access, now):
+        _matches(password, None, access.bcrypt_rounds)  # the same work as a real check
         audit.record(engine, name or "?", "sign_in_failed", {"reason": "locked", "method": "password"})
-        return AuthResult(False, "locked", locked_until=until)
+        return AuthResult(False, "locked", locked_until=locked_until(engine, name, now))
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == name)).first()
-    if row is None or not _matches(password, row.password_hash, access.bcrypt_rounds):
-        until = _register_failure(engine, name, access, now)
+    # Always one bcrypt check: _matches runs it against a dummy hash when there is no stored one.
+    matched = _matches(password, None if row is None else row.password_hash, access.bcrypt_rounds)
+    if not matched:
+        until = _lock_if_at_limit(engine, name, access, now)
         audit.record(
             engine,
             name or "?",
@@ -537,16 +612,17 @@ def authenticate(
                 "locked": until is not None,
             },
         )
-        return AuthResult(False, "locked" if until else "invalid", locked_until=until)
+        return AuthResult(False, "locked" if until else "invalid", locked_until=until, password_checked=True)
+    assert row is not None  # only a stored hash can match
     user = _record(row)
     if user.disabled:
         audit.record(engine, name, "sign_in_failed", {"reason": "disabled", "method": "password"})
-        return AuthResult(False, "disabled", user)
+        return AuthResult(False, "disabled", user, password_checked=True)
     with engine.begin() as conn:
-        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username == name))
+        conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username == name))
         conn.execute(update(users).where(users.c.username == name).values(last_sign_in_at=now))
     audit.record(engine, name, "sign_in", {"method": "password"})
-    return AuthResult(True, "ok", user)
+    return AuthResult(True, "ok", user, password_checked=True)
 
 
 def mark_signed_in(engine: Engine, username: str) -> None:
@@ -620,8 +696,7 @@ def remove_demo_accounts(engine: Engine) -> list[str]:
         )
         if names:
             conn.execute(delete(users).where(users.c.username.in_(names)))
-            conn.execute(delete(sign_in_locks).where(sign_in_locks.c.username.in_(names)))
-            conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username.in_(names)))
+            conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username.in_(names)))
     if names:
         audit.record(engine, DEMO_ACTOR, "user_disabled", {"removed_demo_accounts": names})
     return names

@@ -10,16 +10,21 @@ with `st.cache_data` on the snapshot id follow it.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import audit
 from dashboard.core import contract
 from dashboard.core.dates import local_time_text
-from dashboard.core.settings import get_settings
-from dashboard.rules import quality
+from dashboard.core.settings import PROJECT_DIR, get_settings
+from dashboard.rules import file_reports, quality
 from dashboard.store import runs, snapshots
 from dashboard.store.opstore import get_engine
 
@@ -115,6 +120,38 @@ def load_history_frame(records: list[runs.RunRecord]) -> pd.DataFrame:
     )
 
 
+def held_loads() -> list[runs.RunRecord]:
+    """Sources whose latest load the shrink guard held (待确认), newest first."""
+    return runs.held_loads(get_engine(get_settings()))
+
+
+def confirm_command(record: runs.RunRecord) -> list[str]:
+    """The load that applies a held run: the same source again, with the shrink confirmed (and the
+    run's mode when all its entities had one)."""
+    modes = {r["mode"] for r in runs.run_entities(get_engine(get_settings()), [record.run_id])[record.run_id]}
+    command = [sys.executable, "-m", "dashboard", "load", record.source, "--confirm-shrink", "--wait"]
+    return command + (["--mode", modes.pop()] if len(modes) == 1 else [])
+
+
+def confirm_held_load(record: runs.RunRecord, viewer: Any) -> subprocess.Popen[bytes]:
+    """The administrator's confirmation on 数据状态: audited under the viewer's name, then the load
+    of that source re-run with the shrink confirmed, in a process of its own (the app does not
+    load data itself; the load holds the load lock, records its run and audits the confirmation
+    again as it applies it). Its output goes to confirm-shrink.log in the warehouse folder."""
+    settings = get_settings()
+    command = confirm_command(record)
+    audit.record(
+        get_engine(settings),
+        viewer,
+        "load",
+        {"confirm_shrink": True, "held_run_id": record.run_id, "source": record.source, "where": "数据状态"},
+    )
+    log_path = snapshots.paths(settings).root / "confirm-shrink.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log_file:
+        return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=log_file, stderr=subprocess.STDOUT)
+
+
 def run_entities_frame(run_id: str) -> pd.DataFrame:
     """One run's per-entity counts."""
     rows = runs.run_entities(get_engine(get_settings()), [run_id])[run_id]
@@ -127,7 +164,7 @@ def run_entities_frame(run_id: str) -> pd.DataFrame:
                 "全量" if r["mode"] == "full" else "增量",
                 runs.ENTITY_STATUS_LABELS.get(r["status"], r["status"]),
                 *(int(r[f] or 0) for f in runs.COUNT_FIELDS),
-                r["error"] or "",
+                file_reports.chinese_error(r["entity"], r["error"]) or "",
             )
             for r in rows
         ],
@@ -147,3 +184,24 @@ def run_entities_frame(run_id: str) -> pd.DataFrame:
             "错误",
         ],
     )
+
+
+# ---- the onboarding view: per file of the last load that read files --------------------------------
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")  # what would turn a file name or header into markup
+
+
+def last_load_file_reports() -> tuple[runs.RunRecord | None, list[runs.FileReport]]:
+    """The newest load that read files, and what each of its files made of its headers."""
+    return file_reports.latest_load_reports(get_engine(get_settings()))
+
+
+def file_report_title(report: runs.FileReport) -> str:
+    """An expander's title: file, data item, outcome."""
+    item = f" → {file_reports.entity_label(report.entity)}" if report.entity else ""
+    return _MARKDOWN.sub(r"\\\1", f"{report.file}{item}：{file_reports.LOAD_STATUS.get(report.status, report.status)}")
+
+
+def file_report_lines(report: runs.FileReport) -> list[str]:
+    """The advice of one file as markdown-safe text (file names and headers carry _ * [ …)."""
+    return [_MARKDOWN.sub(r"\\\1", line) for line in file_reports.advice(report)]

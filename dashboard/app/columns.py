@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from dashboard.app.exports import BOOL, COUNT, DATE, LIST, MONTH, NUMBER, PCT, STATUS, TEXT, WAN_YUAN, Col
+from dashboard.rules.profile import MATCHED_BY_LABELS
 
 LABELS: dict[str, Col] = {
     # subjects and departments
@@ -56,6 +57,7 @@ LABELS: dict[str, Col] = {
     "authority": Col("决定机关"),
     "decision_date": Col("决定日期", DATE),
     "reported_at": Col("上报日期", DATE),
+    "report_deadline_date": Col("上报期限", DATE),
     "working_days_to_report": Col("上报用时（工作日）", COUNT),
     "quality_flags": Col("质量标记"),
     "is_compliant": Col("合规", BOOL),
@@ -63,6 +65,7 @@ LABELS: dict[str, Col] = {
     "objection_id": Col("异议编号"),
     "received_date": Col("收到日期", DATE),
     "answered_date": Col("答复日期", DATE),
+    "answer_deadline_date": Col("答复期限", DATE),
     "working_days_to_answer": Col("答复用时（工作日）", COUNT),
     "allowed_working_days": Col("时限（工作日）", COUNT),
     "concerns_grading": Col("涉及信用评价", BOOL),
@@ -80,6 +83,7 @@ LABELS: dict[str, Col] = {
     "severity_class": Col("失信程度"),
     "repair_eligible_date": Col("可申请修复日期", DATE),
     "publicity_end_date": Col("公示截止日期", DATE),
+    "penalty_valid_to": Col("处罚有效期", DATE),
     "has_pending_repair": Col("修复申请中", BOOL),
     "repair_status": Col("修复状态"),
     "tax_year": Col("纳税评价年度"),
@@ -87,7 +91,7 @@ LABELS: dict[str, Col] = {
     "list_name": Col("名单名称"),
     "listed_date": Col("列入日期", DATE),
     "removed_date": Col("移出日期", DATE),
-    "matched_by": Col("识别依据"),
+    "matched_by": Col("识别依据", labels=tuple(MATCHED_BY_LABELS.items())),
     "source_entity": Col("记录来源"),
     "record_ref": Col("记录编号"),
     "start_date": Col("开始日期", DATE),

@@ -5,7 +5,8 @@ is shown (issue: "Every list has an Excel (.xlsx, Chinese headers) and CSV downl
 columns, Chinese headers, statuses and booleans in words, lists joined, natural persons masked
 per P6 (dashboard.core.privacy; a second line of defence behind the query functions). The downloads
 are built from that same frame, with text cells that begin with = + - @ (or a tab / carriage
-return) neutralised so that a spreadsheet never runs them as formulas. Bytes are built only when
+return) neutralised at every line start so that a spreadsheet never runs them as formulas
+(dashboard.core.spreadsheet, shared with the audit export). Bytes are built only when
 someone downloads, and kept in a small in-process cache keyed by what the table shows.
 """
 
@@ -23,9 +24,11 @@ from typing import Any
 import pandas as pd
 
 from dashboard.core import formatting as fmt
+from dashboard.core import spreadsheet
 from dashboard.core.dates import to_date
 from dashboard.core.privacy import mask_frame
 from dashboard.core.scope import Scope
+from dashboard.core.spreadsheet import neutralise, neutralised
 
 # Column kinds: how a value is shown on screen, in Excel and in CSV.
 TEXT, PCT, COUNT, NUMBER, DATE, MONTH, WAN_YUAN, BOOL, LIST, STATUS = (
@@ -40,7 +43,6 @@ TEXT, PCT, COUNT, NUMBER, DATE, MONTH, WAN_YUAN, BOOL, LIST, STATUS = (
     "list",
     "status",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DISPLAY_TZ = "Asia/Shanghai"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
@@ -48,10 +50,12 @@ CSV_MIME = "text/csv"
 
 @dataclass(frozen=True)
 class Col:
-    """One shown column: its Chinese header and its kind."""
+    """One shown column: its Chinese header and its kind; `labels` turns codes into the words the
+    office reads (a code without a label is shown as it is)."""
 
     label: str
     kind: str = TEXT
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 ColumnSpec = Mapping[str, "str | Col | tuple[str, str]"]
@@ -111,6 +115,9 @@ def shown_frame(
             times = pd.to_datetime(out[name], utc=True).dt.tz_convert(DISPLAY_TZ)
             out[name] = times.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(times.notna(), None)
         kind = cols[name].kind
+        if cols[name].labels:
+            words = dict(cols[name].labels)
+            out[name] = out[name].map(lambda v, words=words: words.get(v, v)).astype(object)
         if kind == LIST:
             out[name] = out[name].map(_list_text).astype(object)
         elif kind == BOOL:
@@ -140,23 +147,6 @@ def kinds_by_label(columns: ColumnSpec) -> dict[str, str]:
     return {c.label: c.kind for c in columns_of(columns).values()}
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised (headers included)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise).astype(object)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
-
-
 def _cell_text(value: Any, kind: str) -> Any:
     if fmt.is_missing(value):
         return ""
@@ -168,12 +158,13 @@ def _cell_text(value: Any, kind: str) -> Any:
 
 
 def csv_bytes(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
-    """UTF-8 with BOM (so that Excel opens Chinese headers correctly); ratios as 12.34%."""
+    """UTF-8 with BOM (so that Excel opens Chinese headers correctly); ratios as 12.34%; text
+    neutralised and line breaks quoted by dashboard.core.spreadsheet."""
     out = frame.copy()
     for label, kind in (kinds or {}).items():
         if label in out.columns and kind in (PCT, DATE):
             out[label] = out[label].map(lambda v, k=kind: _cell_text(v, k)).astype(object)
-    return neutralised(out).to_csv(index=False).encode("utf-8-sig")
+    return spreadsheet.csv_bytes(out)
 
 
 def _text_width(value: Any) -> int:

@@ -22,5 +22,7 @@ ui.start_warming()  # views of each new snapshot are computed before the first v
 ui.keep_requested_page()
 viewer = ui.current_viewer()
 page, spec = ui.navigation(viewer)
+if ui.param("present") == "1" and spec.key != "present" and viewer.can_open("present"):
+    ui.goto("present")  # ?present=1 on any page opens presentation mode (演示模式) for the month
 ui.frame(viewer, spec)
 page.run()

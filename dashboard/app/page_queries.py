@@ -86,6 +86,18 @@ def shortfall(value: Any, target: Any, tolerance: Any, direction: str) -> float:
 # ---- indicators -------------------------------------------------------------------------------------
 
 
+def untimed_records(at: pd.DataFrame) -> int | None:
+    """How many reported 双公示 records carry no 上报时间 (I04c counts only those that do): I04b's
+    denominator (every reported record) minus I04c's, from indicators_at; None without I04 data."""
+    by_id = at.set_index("indicator_id")
+    if not {"I04b", "I04c"} <= set(by_id.index):
+        return None
+    reported, timed = by_id.at["I04b", "denominator"], by_id.at["I04c", "denominator"]
+    if pd.isna(reported) or pd.isna(timed):
+        return None
+    return max(int(reported) - int(timed), 0)
+
+
 def indicator_tiles(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     """indicators_at of the month (`now`) with last month's value beside it (`before`):
     previous_value, change (value − previous) and shortfall; catalogue order."""

@@ -75,10 +75,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("indicators", "indicators.py", "监测指标", ":material/monitoring:", "indicators", uses_district=True),
     PageSpec("warnings", "warnings.py", "信用预警", ":material/notifications_active:", "warnings"),
     PageSpec("departments", "departments.py", "责任单位", ":material/account_balance:", "departments"),
+    PageSpec("feedback", "feedback.py", "月度反馈", ":material/assignment_turned_in:", "feedback"),
+    PageSpec("briefing", "briefing.py", "月度通报", ":material/description:", "briefing"),
+    PageSpec("present", "present.py", "演示模式", ":material/slideshow:", "present"),
     PageSpec("subject", "subject.py", "主体画像", ":material/person_search:", "subject"),
     PageSpec("grading", "grading.py", "分级分类", ":material/stacked_bar_chart:", "grading", uses_district=True),
     PageSpec("data_quality", "data_quality.py", "数据质量", ":material/rule:", "data_quality"),
     PageSpec("data_status", "data_status.py", "数据状态", ":material/database:", "data_status", needs_data=False),
+    PageSpec("reminders", "reminders.py", "提醒设置", ":material/campaign:", "reminders", needs_data=False),
     PageSpec("admin", "admin.py", "系统管理", ":material/admin_panel_settings:", "admin", needs_data=False),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
@@ -383,6 +387,8 @@ def freshness_badge(info: Any, container: Any) -> None:
                 f"最近一次装载未成功：{error or runs.STATUS_LABELS.get(status, status)}。"
                 "当前显示的是上一次成功装载的数据。"
             )
+        elif status == runs.HELD:  # the shrink guard: told in full on 数据状态
+            container.warning("最近一次装载待确认：全量抽取的记录数骤减，未发布，详见“数据状态”页。")
     if app_data.is_stale(info):
         hours = (dt.datetime.now(dt.UTC) - info.built_at).total_seconds() / 3600
         container.warning(

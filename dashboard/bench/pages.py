@@ -104,6 +104,8 @@ def drill_states(snapshot: Path) -> dict[str, dict[str, str]]:
         "subject": {"subject": subject},
         "grading": {"department": "market"},
         "data_quality": {},
+        "feedback": {},
+        "present": {"view": "6"},  # the named departments: the presentation view with the most to compute
     }
 
 

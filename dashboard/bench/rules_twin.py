@@ -33,6 +33,7 @@ import pandas as pd
 from dashboard.bench.harness import SEED, bench_drop, timed_load
 from dashboard.core.scope import Scope
 from dashboard.core.settings import Settings
+from dashboard.core.workdays import deadline_dates
 from dashboard.load.loading import live_derived_tables_current, rebuild
 from dashboard.rules.credit_warnings import warnings_at
 from dashboard.rules.indicators import indicators_at
@@ -113,7 +114,6 @@ def pandas_indicators(t: Tables, as_of: dt.date, settings: Settings) -> dict[str
     ws = T - pd.DateOffset(months=months)
     out: dict[str, tuple[int | None, int | None]] = {}
     names = t["ref_department_names"].set_index("name")["department_code"]
-    seq = t["ref_calendar"].set_index("day")["workday_seq"]
     subjects = t["indicator_subjects"]
     surviving = _surviving(subjects, T)
     n_surviving = len(surviving)
@@ -147,12 +147,13 @@ def pandas_indicators(t: Tables, as_of: dt.date, settings: Settings) -> dict[str
         & (disclosed["decision_date"] <= T)
         & (disclosed["reported_at"].isna() | (disclosed["reported_at"] <= T))
     ]
-    days = rep["reported_at"].map(seq) - rep["decision_date"].map(seq)
+    # timely: reported on or before the deadline date (docs/rules.md conventions, one definition)
+    deadline = pd.to_datetime(deadline_dates(rep["decision_date"], settings.sla.disclosure_working_days))
     ledger = t["disclosure_ledger"]
     n_ledger = ledger.loc[(ledger["month"] > ws) & (ledger["month"] <= T), "decisions"].sum()
     out["I04a"] = (len(rep), int(n_ledger))
     out["I04b"] = (int((rep["quality_flags"].fillna("") == "").sum()), len(rep))
-    out["I04c"] = (int((days <= settings.sla.disclosure_working_days).sum()), len(rep))
+    out["I04c"] = (int((rep["reported_at"] <= deadline).sum()), len(rep))
 
     # I05
     obj = t["objections"]
@@ -163,8 +164,8 @@ def pandas_indicators(t: Tables, as_of: dt.date, settings: Settings) -> dict[str
         settings.sla.objection_working_days,
     )
     answered = obj["answered_date"].notna() & (obj["answered_date"] <= T)
-    wd = obj["answered_date"].map(seq) - obj["received_date"].map(seq)
-    out["I05"] = (int((answered & (wd <= allowed)).sum()), len(obj))
+    deadline = pd.to_datetime(deadline_dates(obj["received_date"], pd.Series(allowed, index=obj.index)))
+    out["I05"] = (int((answered & (obj["answered_date"] <= deadline)).sum()), len(obj))
 
     # I08
     com = t["commitments"]

@@ -1,4 +1,4 @@
-"""`python -m dashboard bench load | rules | pages`: benchmarks (never run by the tests)."""
+"""`python -m dashboard bench load | rules | pages | sessions`: benchmarks (never run by the tests)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.bench.briefing import bench_briefing, bench_data_dir
 from dashboard.bench.harness import bench_load
 from dashboard.bench.pages import bench_pages
 from dashboard.bench.rules_twin import bench_rules, bench_warehouse
+from dashboard.bench.sessions import (
+    MAX_MINUTES,
+    MAX_USERS,
+    Plan,
+    SessionsError,
+    format_report,
+    run_sessions,
+    write_json,
+)
+from dashboard.cli.arguments import DATE_FORM, iso_date
+from dashboard.core import formatting as fmt
 from dashboard.core.settings import Settings, get_settings
 
 
@@ -38,7 +50,9 @@ def _add_rules_bench(bench_sub: argparse._SubParsersAction) -> None:
     p = bench_sub.add_parser("rules", help="全部指标与预警的计算耗时（冷/热）及 pandas 对照")
     p.add_argument("--scale", choices=("city", "province"), default="city")
     p.add_argument("--runs", type=int, default=3, help="每项运行次数，取中位数（至少 3）")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="截至日期（默认数据的最后处罚决定日）")
+    p.add_argument(
+        "--as-of", type=iso_date, metavar=DATE_FORM, default=None, help="截至日期（默认数据的最后处罚决定日）"
+    )
     p.add_argument("--warehouse", type=Path, default=None, help="直接使用某个快照文件（.duckdb）")
     p.set_defaults(func=_cmd_bench_rules)
 
@@ -71,9 +85,71 @@ def _add_pages_bench(bench_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_bench_pages)
 
 
+def _cmd_bench_sessions(args: argparse.Namespace) -> int:
+    plan = Plan(
+        url=args.url,
+        users=args.users,
+        minutes=args.minutes,
+        think_seconds=args.think,
+        ramp_seconds=args.ramp,
+        seed=args.seed,
+        pids=tuple(args.pid or ()),
+    )
+    try:
+        report = run_sessions(get_settings(), plan)
+    except SessionsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2 if str(exc).startswith("参数错误") else 1
+    print(format_report(report))
+    if args.json is not None:
+        write_json(report, args.json)
+    return 0 if report.ok else 1
+
+
+def _add_sessions_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench sessions`."""
+    p = bench_sub.add_parser(
+        "sessions",
+        help="多用户并发：Streamlit 协议的轻量客户端登录、打开页面、点击，统计各页 p50/p95、登录、健康检查与服务器 CPU",
+    )
+    p.add_argument("--url", default="http://127.0.0.1:8501", help="驾驶舱地址（仅限本机 127.0.0.1）")
+    p.add_argument("--users", type=int, default=30, help=f"并发用户数（1–{MAX_USERS}，默认 30）")
+    p.add_argument("--minutes", type=float, default=3.0, help=f"持续分钟数（不超过 {MAX_MINUTES:g}，默认 3）")
+    p.add_argument("--think", type=float, default=2.0, help="两次操作之间的平均思考时间（秒，默认 2）")
+    p.add_argument("--ramp", type=float, default=10.0, help="用户在这段时间内陆续进入（秒，默认 10）")
+    p.add_argument("--seed", type=int, default=42, help="随机种子（选择页面与点击）")
+    p.add_argument(
+        "--pid", type=int, action="append", help="服务器进程号，可重复（nginx 后的多个进程；默认按端口自动查找）"
+    )
+    p.add_argument("--json", type=Path, default=None, help="另将结果写入 JSON 文件")
+    p.set_defaults(func=_cmd_bench_sessions)
+
+
+def _cmd_bench_briefing(args: argparse.Namespace) -> int:
+    month = fmt.parse_month_param(args.month) if args.month else None
+    if args.month and (month is None or len(args.month) != 7):
+        print(f"参数错误：月份须写作 YYYY-MM（如 2026-11），收到“{args.month}”。", file=sys.stderr)
+        return 2
+    snapshot = bench_warehouse(get_settings(), args.scale)
+    bench_settings = Settings.load(env={**os.environ, "DASHBOARD_DATA_DIR": str(bench_data_dir(snapshot))})
+    result = bench_briefing(bench_settings, args.scale, max(1, args.runs), month)
+    return 0 if result["ok"] else 1
+
+
+def _add_briefing_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench briefing`."""
+    p = bench_sub.add_parser("briefing", help="月度通报（Word、PDF）与幻灯片的生成耗时")
+    p.add_argument("--scale", choices=("city", "province"), default="city")
+    p.add_argument("--runs", type=int, default=3, help="运行次数，取中位数")
+    p.add_argument("--month", default=None, help="通报月份 YYYY-MM（默认数据的最近完整月份）")
+    p.set_defaults(func=_cmd_bench_briefing)
+
+
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准（不在测试中运行）")
     bench_sub = p.add_subparsers(dest="bench_command", required=True)
     _add_load_bench(bench_sub)
     _add_rules_bench(bench_sub)
     _add_pages_bench(bench_sub)
+    _add_briefing_bench(bench_sub)
+    _add_sessions_bench(bench_sub)

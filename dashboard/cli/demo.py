@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
+from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.demo.bulk import SCALES
 from dashboard.demo.generate import generate_drop
 
@@ -25,7 +25,11 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=42, help="随机种子（默认 42）")
     p.add_argument("--out", type=Path, required=True, help="输出目录")
     p.add_argument(
-        "--as-of", type=dt.date.fromisoformat, default=None, help="数据截至日期 YYYY-MM-DD（默认今天）；T 为其上月末"
+        "--as-of",
+        type=iso_date,
+        metavar=DATE_FORM,
+        default=None,
+        help="数据截至日期 YYYY-MM-DD（默认今天）；T 为其上月末",
     )
     p.set_defaults(func=_run)
 

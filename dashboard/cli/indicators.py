@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.cli.output import json_text, json_value, write_text
 from dashboard.core.formatting import STATUS_LABELS, fmt_count, fmt_value
 from dashboard.core.scope import Scope
@@ -35,7 +36,7 @@ def indicator_records(frame: pd.DataFrame, as_of: dt.date) -> list[dict[str, Any
 
 def _cli_indicators(args: argparse.Namespace) -> int:
     settings = get_settings()
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    as_of = args.as_of or dt.date.today()
     con = snapshots.open_live(settings)
     try:
         frame = indicators_at(con, as_of, Scope.all(), settings=settings)
@@ -73,6 +74,6 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """`indicators --as-of YYYY-MM-DD [--format json|csv|table]`: every indicator at a date,
     read from the live snapshot; JSON (UTF-8) on stdout by default."""
     p = subparsers.add_parser("indicators", help="城市信用监测指标（docs/rules.md §4）")
-    p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--as-of", type=iso_date, metavar=DATE_FORM, help="截至日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--format", choices=("json", "csv", "table"), default="json")
     p.set_defaults(func=_cli_indicators)

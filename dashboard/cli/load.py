@@ -8,12 +8,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from dashboard.cli import remind
 from dashboard.cli.output import text_table
 from dashboard.core.dates import local_time_text
 from dashboard.core.settings import Settings, get_settings
 from dashboard.load.loading import (
     EXIT_BUSY,
     EXIT_FAILED,
+    EXIT_HELD,
     LoadOutcome,
     RollbackError,
     live_derived_tables_current,
@@ -50,9 +52,12 @@ def summary_text(outcome: LoadOutcome) -> str:
         lines.append(f"已发布快照 {outcome.snapshot_id}")
     else:
         lines.append("未发布新快照，当前快照保持不变")
-    errors = [f"  {r.entity}：{r.error}" for r in outcome.entities if r.status != "ok"]
+    errors = [f"  {r.entity}：{r.error}" for r in outcome.entities if r.status not in ("ok", runs.HELD)]
     if errors:
         lines.append("失败的实体：\n" + "\n".join(errors))
+    held = [f"  {r.entity}：{r.error}" for r in outcome.entities if r.status == runs.HELD]
+    if held:
+        lines.append("待确认的实体：\n" + "\n".join(held))
     if outcome.error:
         lines.append(f"错误：{outcome.error}")
     if outcome.notes:
@@ -106,7 +111,9 @@ def status_text(settings: Settings, limit: int = 5) -> str:
 def _cmd_load(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
-        outcome = load_target(settings, args.target, args.mode, wait=args.wait, progress=log.info)
+        outcome = load_target(
+            settings, args.target, args.mode, wait=args.wait, progress=log.info, confirm_shrink=args.confirm_shrink
+        )
     except snapshots.LoadBusy as exc:
         log.info(f"{exc}；可稍后重试，或加 --wait 等待")
         return EXIT_BUSY
@@ -114,6 +121,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
         log.info(str(exc))
         return EXIT_FAILED
     print(summary_text(outcome))
+    if outcome.snapshot_id:
+        remind.after_loads(settings, [outcome.snapshot_id])
+    if outcome.status == runs.HELD:
+        return EXIT_HELD
     return EXIT_FAILED if outcome.status == runs.FAILED else 0
 
 
@@ -159,6 +170,11 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
         help="全量（本次没有的记录退役）或增量（只新增/更新）；默认：目录为 full，数据源按配置",
     )
     p.add_argument("--wait", action="store_true", help="已有装载在运行时等待，而不是立即退出")
+    p.add_argument(
+        "--confirm-shrink",
+        action="store_true",
+        help="确认应用全量抽取中记录数骤减的实体（否则装载待确认、不发布，退出码 3）；确认记入审计日志",
+    )
     p.set_defaults(func=_cmd_load)
     p = sub.add_parser("rebuild", help="按本版本程序与当前设置重建当前快照的数据集市与预警（数据不变），发布新快照")
     p.add_argument("--if-stale", action="store_true", help="仅当快照由其他版本或其他设置生成时重建")

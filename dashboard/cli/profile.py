@@ -11,10 +11,11 @@ from typing import Any
 import pandas as pd
 
 from dashboard.app.columns import LABELS
+from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.cli.output import frame_records, json_text, text_table, write_text
 from dashboard.core.scope import Scope
 from dashboard.core.settings import get_settings
-from dashboard.rules.profile import SECTION_LABELS, SECTIONS, search_subjects, subject_profile
+from dashboard.rules.profile import MATCHED_BY_LABELS, SECTION_LABELS, SECTIONS, search_subjects, subject_profile
 from dashboard.store import snapshots
 
 
@@ -51,14 +52,17 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             else:
                 print(
                     text_table(
-                        ["统一社会信用代码", "主体名称", "登记状态", "区县", "行业"],
-                        [list(r.values()) for r in frame_records(found)],
+                        ["统一社会信用代码", "主体名称", "登记状态", "区县", "行业", "匹配方式"],
+                        [
+                            [*list(r.values())[:-1], MATCHED_BY_LABELS.get(r["matched_by"], "")]
+                            for r in frame_records(found)
+                        ],
                     )
                     if len(found)
                     else "未找到匹配的主体"
                 )
             return 0
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+        as_of = args.as_of or dt.date.today()
         profile = subject_profile(con, args.uscc, as_of, scope, settings)
     finally:
         con.close()
@@ -82,7 +86,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--uscc", help="统一社会信用代码")
     what.add_argument("--search", metavar="TEXT", help="按名称包含的文字或信用代码前缀查找主体")
-    p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--as-of", type=iso_date, metavar=DATE_FORM, help="截至日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     p.add_argument("--limit", type=int, default=50, help="查找时最多显示几条（默认 50）")
     p.set_defaults(func=_cmd_profile)

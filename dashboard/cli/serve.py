@@ -11,6 +11,7 @@ import os
 import sys
 
 from dashboard.access.users import sync_demo_accounts
+from dashboard.cli.demo_history import write_demo_history
 from dashboard.core.settings import PACKAGE_DIR, PROJECT_DIR, Settings, get_settings
 from dashboard.demo.generate import ensure_demo_drop
 from dashboard.load.loading import live_derived_tables_current, load_drop, rebuild
@@ -54,6 +55,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # demo accounts exist only while the demo data is live
     if sync_demo_accounts(get_settings(), live.snapshot_id if live else None):
         log.info("当前为演示数据：登录页列出了可用的演示账号")
+        if live is not None:
+            written = write_demo_history(get_settings(), live)
+            if any(written.values()):
+                log.info(
+                    f"已写入演示月度历史：预警跟踪步骤 {written['steps']} 条，月度工作反馈 {written['reports']} 份"
+                )
     command = streamlit_command(getattr(args, "extra", []))
     os.chdir(PROJECT_DIR)  # streamlit finds .streamlit/config.toml in the working folder
     os.execv(command[0], command)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sys
 
+from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.cli.output import frame_records, frame_text, json_text, write_text
 from dashboard.core.scope import Scope
 from dashboard.core.settings import get_settings
@@ -15,11 +14,7 @@ from dashboard.store import snapshots
 
 def _cmd_spotcheck(args: argparse.Namespace) -> int:
     settings = get_settings()
-    try:
-        as_of = dt.date.fromisoformat(args.as_of)
-    except ValueError as exc:
-        print(f"参数错误：{exc}", file=sys.stderr)
-        return 2
+    as_of = args.as_of
     con = snapshots.open_live(settings)
     try:
         plan, drawn = spotcheck_plan(con, args.department, as_of, args.seed, Scope.all(), settings=settings)
@@ -42,7 +37,7 @@ def _cmd_spotcheck(args: argparse.Namespace) -> int:
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("spotcheck", help="按信用等级生成部门的“双随机”抽查名单（记录随机种子，可复现）")
     p.add_argument("--department", required=True, help="部门代码，如 market")
-    p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
+    p.add_argument("--as-of", required=True, type=iso_date, metavar=DATE_FORM, help="截至日期 YYYY-MM-DD")
     p.add_argument("--seed", type=int, required=True, help="随机种子（公布后可复现同一抽查名单）")
     p.add_argument("--format", choices=("json", "csv"), default="json", help="输出格式（默认 json：计划与名单）")
     p.set_defaults(func=_cmd_spotcheck)

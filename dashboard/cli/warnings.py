@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sys
 
+from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.cli.output import frame_text, write_text
 from dashboard.core.scope import Scope
 from dashboard.core.settings import get_settings
@@ -15,11 +14,7 @@ from dashboard.store import snapshots
 
 def _cmd_warnings(args: argparse.Namespace) -> int:
     settings = get_settings()
-    try:
-        as_of = dt.date.fromisoformat(args.as_of)
-    except ValueError as exc:
-        print(f"参数错误：{exc}", file=sys.stderr)
-        return 2
+    as_of = args.as_of
     con = snapshots.open_live(settings)
     try:
         # The command line never shows personal data unmasked.
@@ -40,7 +35,7 @@ def _cmd_warnings(args: argparse.Namespace) -> int:
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("warnings", help="列出某日成立的信用预警（W1–W5，个人信息脱敏）")
-    p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
+    p.add_argument("--as-of", required=True, type=iso_date, metavar=DATE_FORM, help="截至日期 YYYY-MM-DD")
     p.add_argument("--type", action="append", choices=list(WARNING_TYPES), help="预警类型，可重复（默认全部）")
     p.add_argument("--department", help="只看推送给该部门的预警（部门代码，如 market）")
     p.add_argument("--format", choices=("json", "csv"), default="json", help="输出格式（默认 json）")

@@ -6,7 +6,12 @@ here, so a column is named, typed and aliased in exactly one place.
 
 from __future__ import annotations
 
+import csv
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Column value types. `month` is stored as the first day of the month (DATE).
 TEXT, DATE, BOOL, INT, DECIMAL, MONTH = "text", "date", "bool", "int", "decimal", "month"
@@ -34,6 +39,13 @@ class Column:
     enum: dict[str, str] | None = None
     check: str | None = None
     placeholder_means_absent: bool = False
+    # A date that may say "never ends" (长期, 2099/12/31, 9999-12-31): such a value is NULL with no
+    # flag and no error (a licence's 有效期至, a penalty's 处罚有效期).
+    long_term: bool = False
+    # A BOOL column computed from the long-term date column it names when the file does not carry it.
+    long_term_of: str | None = None
+    # An enum value no spelling matches becomes this value instead of quarantining the row.
+    enum_other: str | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -57,6 +69,15 @@ class Entity:
     date_order: tuple[tuple[str, str], ...] = ()
     # Column whose value, when empty, is taken from another column (licence number → 文书号).
     fallbacks: dict[str, str] = field(default_factory=dict)
+    # A key column that, when empty, may be stood in for by another column in the key (a listing
+    # that names its subject only by 营业执照注册号): the row is accepted and flagged reg_no_only.
+    key_alternates: dict[str, str] = field(default_factory=dict)
+    # Date column filled, when empty, from another date column when the status column is one of
+    # the values: closed_date ← 核准日期 of a 注销/吊销/迁出 registry record.
+    status_dates: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    # A column of mixed identifiers (失信被执行人 "身份证号码/组织机构代码") split by its form into
+    # uscc, org_code or party_id_no.
+    split_identifier: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -77,17 +98,40 @@ PARTY_CATEGORY = {
     "自然人": "自然人",
     "个体工商户": "个体工商户",
 }
-SUBJECT_STATUS = {
-    "存续": "存续",
-    "在业": "存续",
-    "开业": "存续",
-    "存续（在营、开业、在册）": "存续",
-    "注销": "注销",
-    "吊销": "吊销",
-    "吊销，未注销": "吊销",
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+
+
+def _vocabulary(name: str, key: str, value: str) -> dict[str, str]:
+    """A spelling → class map shipped as reference data (dashboard/reference/<name>.csv)."""
+    with open(REFERENCE_DIR / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return {row[key].strip(): row[value].strip() for row in csv.DictReader(f)}
+
+
+# 登记状态: every spelling of the registry exports → the class the rules use (存续 surviving,
+# 注销/吊销 closed, 迁出 left the city); dashboard/reference/subject_status.csv, docs/rules.md.
+SUBJECT_STATUS = _vocabulary("subject_status", "spelling", "status_class")
+CLOSED_STATUSES = ("注销", "吊销", "迁出")
+LICENSE_STATUS = {
+    "有效": "有效",
+    "1": "有效",
+    "正常": "有效",
+    "无效": "无效",
+    "2": "无效",
+    "注销": "无效",
+    "撤销": "无效",
+    "撤回": "无效",
+    "吊销": "无效",
+    "失效": "无效",
 }
-LICENSE_STATUS = {"有效": "有效", "1": "有效", "无效": "无效", "2": "无效"}
-PROCEDURE = {"简易": "简易", "简易程序": "简易", "普通": "普通", "普通程序": "普通", "一般程序": "普通"}
+PROCEDURE = {
+    "简易": "简易",
+    "简易程序": "简易",
+    "01": "简易",
+    "普通": "普通",
+    "普通程序": "普通",
+    "一般程序": "普通",
+    "02": "普通",
+}
 SEVERITY = {"轻微": "轻微", "一般": "一般", "严重": "严重"}
 LICENSE_KIND = {k: k for k in ("普通", "特许", "认可", "核准", "登记", "其他")}
 TAX_GRADE = {k: k for k in ("A", "B", "M", "C", "D")}
@@ -113,15 +157,18 @@ ENTITIES: tuple[Entity, ...] = (
         key=("uscc", "name"),
         columns=(
             C("uscc", "统一社会信用代码", required=True, check=CHECK_USCC),
-            C("name", "主体名称", required=True, aliases=("企业名称", "名称")),
-            C("status", "登记状态", required=True, enum=SUBJECT_STATUS),
+            C("name", "主体名称", required=True, aliases=("企业名称", "名称", "企业名称（字号名称）")),
+            C("status", "登记状态", required=True, enum=SUBJECT_STATUS, aliases=("登记状态（中文）",)),
             C("established_date", "成立日期", DATE, required=True),
-            C("district_code", "行政区划代码"),
+            C("district_code", "行政区划代码", aliases=("住所所在行政区划",)),
             C("industry_code", "行业门类"),
             C("closed_date", "注销/吊销日期", DATE, aliases=("注销日期", "吊销日期")),
             C("legal_rep", "法定代表人"),
+            C("approved_date", "核准日期", DATE, aliases=("核准日期（登记、吊销、注销日期）",)),
+            C("reg_no", "营业执照注册号", aliases=("注册号", "工商注册号")),
         ),
         date_order=(("established_date", "closed_date"),),
+        status_dates=(("closed_date", "approved_date", "status", CLOSED_STATUSES),),
     ),
     Entity(
         "penalties",
@@ -132,25 +179,45 @@ ENTITIES: tuple[Entity, ...] = (
             C("decision_no", "行政处罚决定书文号", required=True, code="CF_WSH"),
             C("party_name", "行政相对人名称", required=True, code="CF_XDR_MC"),
             C("party_category", "行政相对人类别", required=True, code="CF_XDR_LB", enum=PARTY_CATEGORY),
-            C("uscc", "统一社会信用代码", required=True, code="CF_XDR_SHXYM", check=CHECK_USCC),
+            C(
+                "uscc",
+                "统一社会信用代码",
+                required=True,
+                code="CF_XDR_SHXYM",
+                check=CHECK_USCC,
+                aliases=("行政相对人代码_1(统一社会信用代码)", "行政相对人代码"),
+            ),
             C("penalty_kinds", "处罚类别", required=True, code="CF_CFLB"),
             C("decision_date", "处罚决定日期", DATE, required=True, code="CF_JDRQ"),
             C("authority", "处罚机关", required=True, code="CF_CFJG"),
             C("authority_uscc", "处罚机关统一社会信用代码", required=True, code="CF_CFJGDM", check=CHECK_USCC),
-            C("reported_at", "上报时间", DATE, required=True),
-            C("party_id_no", "证件号码", code="CF_XDR_ZJHM", check=CHECK_ID_NO),
+            C("reported_at", "上报时间", DATE, aliases=("入库时间", "归集时间", "报送时间")),
+            C("party_id_no", "证件号码", code="CF_XDR_ZJHM", check=CHECK_ID_NO, aliases=("身份证号码",)),
+            C("reg_no", "工商注册号", code="CF_XDR_GSZC", aliases=("营业执照注册号", "注册号")),
+            C("org_code", "组织机构代码", code="CF_XDR_ZZJG"),
             C("legal_rep", "法定代表人", code="CF_FRDB"),
             C("violation_type", "违法行为类型", code="CF_WFXW"),
             C("facts", "违法事实", code="CF_SY"),
             C("basis", "处罚依据", code="CF_YJ"),
             C("content", "处罚内容", code="CF_NR"),
-            C("fine_wan_yuan", "罚款金额（万元）", DECIMAL, code="CF_NR_FK"),
+            C("fine_wan_yuan", "罚款金额（万元）", DECIMAL, code="CF_NR_FK", aliases=("罚款金额",)),
+            C(
+                "confiscated_wan_yuan",
+                "没收违法所得、没收非法财物的金额（万元）",
+                DECIMAL,
+                code="CF_NR_WFFF",
+                aliases=("没收金额（万元）", "没收违法所得、没收非法财物的金额"),
+            ),
+            C("licence_action", "暂扣或吊销证照名称及编号", code="CF_NR_ZKDX"),
             C("publicity_end", "公示截止期", DATE, code="CF_GSJZQ", placeholder_means_absent=True),
-            C("procedure", "程序", enum=PROCEDURE),
+            C("penalty_valid_to", "处罚有效期", DATE, code="CF_YXQ", long_term=True),
+            C("procedure", "程序", enum=PROCEDURE, aliases=("案件程序类别", "程序类别")),
             C("severity", "失信程度", enum=SEVERITY),
             C("minor_first_offence", "首违轻微", BOOL),
             C("revoked", "已撤销", BOOL),
             C("source_unit", "数据来源单位", code="CF_SJLY"),
+            C("source_unit_uscc", "数据来源单位统一社会信用代码", code="CF_SJLYDM"),
+            C("remarks", "备注", code="BZ"),
         ),
         date_order=(("decision_date", "reported_at"), ("decision_date", "publicity_end")),
     ),
@@ -162,18 +229,31 @@ ENTITIES: tuple[Entity, ...] = (
         columns=(
             C("license_no", "许可编号", required=True, code="XK_XKBH"),
             C("party_name", "行政相对人名称", required=True, code="XK_XDR_MC"),
-            C("uscc", "统一社会信用代码", required=True, code="XK_XDR_SHXYM", check=CHECK_USCC),
+            C(
+                "uscc",
+                "统一社会信用代码",
+                required=True,
+                code="XK_XDR_SHXYM",
+                check=CHECK_USCC,
+                aliases=("行政相对人代码_1(统一社会信用代码)", "行政相对人代码"),
+            ),
             C("certificate", "许可证书名称", required=True, code="XK_XKZS"),
             C("decision_date", "许可决定日期", DATE, required=True, code="XK_JDRQ"),
             C("valid_from", "有效期自", DATE, required=True, code="XK_YXQZ"),
-            C("valid_to", "有效期至", DATE, required=True, code="XK_YXQZI", placeholder_means_absent=True),
+            C("valid_to", "有效期至", DATE, required=True, code="XK_YXQZI", long_term=True),
             C("authority", "许可机关", required=True, code="XK_XKJG"),
             C("authority_uscc", "许可机关统一社会信用代码", required=True, code="XK_XKJGDM", check=CHECK_USCC),
             C("status", "当前状态", required=True, code="XK_ZT", enum=LICENSE_STATUS),
-            C("reported_at", "上报时间", DATE, required=True),
+            C("reported_at", "上报时间", DATE, aliases=("入库时间", "归集时间", "报送时间")),
             C("decision_doc_no", "行政许可决定文书号", code="XK_WSH"),
-            C("license_kind", "许可类别", code="XK_XKLB", enum=LICENSE_KIND),
+            C("license_kind", "许可类别", code="XK_XKLB", enum=LICENSE_KIND, enum_other="其他"),
             C("content", "许可内容", code="XK_NR"),
+            C("is_long_term", "长期有效", BOOL, long_term_of="valid_to"),
+            C("party_category", "行政相对人类别", code="XK_XDR_LB", enum=PARTY_CATEGORY),
+            C("legal_rep", "法定代表人", code="XK_FRDB"),
+            C("decision_doc_name", "行政许可决定文书名称", code="XK_XKWS"),
+            C("source_unit", "数据来源单位", code="XK_LYDW"),
+            C("source_unit_uscc", "数据来源单位统一社会信用代码", code="XK_LYDWDM"),
         ),
         date_order=(("decision_date", "reported_at"), ("valid_from", "valid_to")),
         fallbacks={"license_no": "decision_doc_no"},
@@ -186,12 +266,16 @@ ENTITIES: tuple[Entity, ...] = (
         columns=(
             C("uscc", "统一社会信用代码", required=True, check=CHECK_USCC),
             C("listed_date", "列入日期", DATE, required=True),
-            C("listed_reason", "列入原因", required=True),
+            C("listed_reason", "列入原因", required=True, aliases=("列入经营异常名录原因",)),
             C("removed_date", "移出日期", DATE),
-            C("removed_reason", "移出原因"),
-            C("decided_by", "作出决定机关"),
+            C("removed_reason", "移出原因", aliases=("移出经营异常名录原因",)),
+            C("decided_by", "作出决定机关", aliases=("作出决定机关(列入)", "列入决定机关")),
+            C("removed_by", "作出决定机关(移出)", aliases=("移出决定机关",)),
+            C("reg_no", "营业执照注册号", aliases=("注册号", "工商注册号")),
+            C("subject_name", "企业名称", aliases=("主体名称", "市场主体名称")),
         ),
         date_order=(("listed_date", "removed_date"),),
+        key_alternates={"uscc": "reg_no"},
     ),
     Entity(
         "executees",
@@ -199,7 +283,7 @@ ENTITIES: tuple[Entity, ...] = (
         "one row per enforcement case party (case_no + party_name)",
         key=("case_no", "party_name"),
         columns=(
-            C("case_no", "执行案号", required=True),
+            C("case_no", "执行案号", required=True, aliases=("案号",)),
             C("party_name", "被执行人姓名/名称", required=True, aliases=("被执行人姓名", "被执行人名称", "被执行人")),
             C("court", "执行法院", required=True),
             C("filed_date", "立案时间", DATE, required=True, aliases=("立案日期",)),
@@ -208,9 +292,18 @@ ENTITIES: tuple[Entity, ...] = (
             C("party_id_no", "身份证号码", check=CHECK_ID_NO, aliases=("证件号码",)),
             C("dishonest_published_date", "发布时间", DATE),
             C("closed_date", "结案/屏蔽日期", DATE, aliases=("结案日期", "屏蔽日期")),
-            C("performance", "履行情况"),
+            C("performance", "履行情况", aliases=("被执行人的履行情况",)),
+            C("party_code", "身份证号码/组织机构代码", aliases=("证件号码/组织机构代码",)),
+            C("org_code", "组织机构代码"),
+            C("legal_rep", "法定代表人或者负责人姓名", aliases=("法定代表人",)),
+            C("province", "省份"),
+            C("basis_doc_no", "执行依据文号"),
+            C("basis_unit", "做出执行依据单位", aliases=("作出执行依据单位",)),
+            C("obligation", "生效法律文书确定的义务"),
+            C("dishonest_conduct", "失信被执行人行为具体情形"),
         ),
         date_order=(("filed_date", "closed_date"),),
+        split_identifier="party_code",
     ),
     Entity(
         "serious_dishonest",
@@ -235,9 +328,10 @@ ENTITIES: tuple[Entity, ...] = (
         key=("uscc", "year"),
         columns=(
             C("uscc", "统一社会信用代码", required=True, check=CHECK_USCC, aliases=("纳税人识别号",)),
-            C("year", "评价年度", INT, required=True),
-            C("grade", "信用等级", required=True, enum=TAX_GRADE, aliases=("纳税信用级别",)),
+            C("year", "评价年度", INT, required=True, aliases=("纳税信用等级评定年度", "评定年度")),
+            C("grade", "信用等级", required=True, enum=TAX_GRADE, aliases=("纳税信用级别", "纳税信用等级")),
             C("published_date", "发布日期", DATE),
+            C("taxpayer_name", "纳税人名称"),
         ),
     ),
     Entity(
@@ -248,9 +342,10 @@ ENTITIES: tuple[Entity, ...] = (
         columns=(
             C("uscc", "统一社会信用代码", required=True, check=CHECK_USCC),
             C("evaluator", "评价部门", required=True),
-            C("eval_date", "评价日期", DATE, required=True),
+            C("eval_date", "评价日期", DATE, required=True, aliases=("评价时间",)),
             C("grade", "等级", required=True, enum=GRADE_AE, aliases=("评价等级",)),
-            C("score", "分值", DECIMAL),
+            C("score", "分值", DECIMAL, aliases=("信用分",)),
+            C("subject_name", "主体名称"),
         ),
     ),
     Entity(
@@ -376,6 +471,8 @@ ENTITY_BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
 # Booleans (docs/data-contract.md): 是/否, true/false, 1/0, Y/N.
 TRUE_WORDS = ("是", "true", "1", "y", "yes", "t")
 FALSE_WORDS = ("否", "false", "0", "n", "no", "f")
+# A date that says "never ends" (a licence's 有效期至, a penalty's 处罚有效期): long-term, not expiring.
+LONG_TERM_WORDS = ("长期", "长期有效", "永久", "永久有效", "无期限", "无固定期限")
 # Empty cells and these words mean "absent".
 ABSENT_WORDS = ("", "暂无", "无", "-", "—", "null", "none", "nan")
 # Date spellings accepted (docs/data-contract.md), as strptime formats; Excel date cells arrive as dates.
@@ -408,9 +505,54 @@ def normalize_header(text: str) -> str:
 
 
 def header_map(entity: Entity) -> dict[str, str]:
-    """Normalized header spelling → canonical column name for one entity."""
+    """Normalized header spelling → canonical column name for one entity: every spelling as it is
+    written, then its loose form (loose_header), an exact spelling winning over a loose one."""
     mapping: dict[str, str] = {}
     for col in entity.columns:
         for h in col.headers:
             mapping.setdefault(normalize_header(h), col.name)
+    for col in entity.columns:
+        for h in col.headers:
+            mapping.setdefault(loose_header(h), col.name)
     return mapping
+
+
+# Characters a loose header comparison drops: white space, brackets and separators that exports
+# place differently ("作出决定机关(列入)" / "作出决定机关（列入）" / "作出决定机关 列入").
+_LOOSE_DROP = re.compile(r"[\s()\[\]【】<>《》:：,，、.。·_\-]+")
+_CODE_FIRST = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)*)[\s(:：]+(.+)$")
+_INNER = re.compile(r"[(]([^()]+)[)]")
+# Columns that number the rows of an export and mean nothing: ignored, not reported.
+IGNORED_HEADERS = ("序号", "行号", "编号序号")
+
+
+def loose_header(text: str) -> str:
+    """NFKC (full-width letters, digits and brackets → ASCII), lower case, without white space,
+    brackets and separators."""
+    return _LOOSE_DROP.sub("", unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").lower())
+
+
+def header_candidates(text: str) -> list[str]:
+    """Keys to look a source header up by in header_map, most specific first: the header as it is,
+    loosely; a leading field code and the label after it ("CF_XDR_MC 行政相对人名称",
+    "CF_XDR_GSZC (工商注册号)"); the text in brackets ("行政相对人代码_3(统一社会信用代码)")."""
+    norm = normalize_header(text)
+    nfkc = unicodedata.normalize("NFKC", norm).strip()
+    out = [norm, loose_header(norm)]
+    if m := _CODE_FIRST.match(nfkc):
+        out += [m.group(1), loose_header(m.group(2))]
+    out += [loose_header(inner) for inner in _INNER.findall(nfkc)]
+    return [k for k in out if k]
+
+
+def lookup_header(known: Mapping[str, str], text: str) -> str | None:
+    """The canonical column a source header names (header_map of its entity), or None."""
+    for key in header_candidates(text):
+        if key in known:
+            return known[key]
+    return None
+
+
+def is_ignored_header(text: str) -> bool:
+    """A row-number column (序号) that is neither mapped nor reported."""
+    return loose_header(text) in IGNORED_HEADERS

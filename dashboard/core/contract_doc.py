@@ -45,7 +45,10 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("penalties", "party_category"): "自然人 rows are personal data (P6)",
     ("penalties", "uscc"): "for organisations; a 自然人 has none (the row is then not flagged for it)",
     ("penalties", "penalty_kinds"): "several kinds separated by ';'",
-    ("penalties", "reported_at"): "when the record reached the platform (I04a, I04c); not a national 双公示 field",
+    ("penalties", "reported_at"): (
+        "when the record reached the platform (I04a, I04c); not a national 双公示 field, often absent: "
+        "I04c counts only the records that carry it"
+    ),
     ("penalties", "party_id_no"): "natural persons only; masked everywhere (P6)",
     ("penalties", "fine_wan_yuan"): "in 万元 (ten thousand yuan), as 双公示 publishes it",
     ("penalties", "publicity_end"): "the record's own end of publicity (P8)",
@@ -54,7 +57,20 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("penalties", "minor_first_offence"): "true keeps the penalty out of every figure (P7)",
     ("penalties", "revoked"): "a revoked decision is not in publicity (P9)",
     ("licenses", "license_no"): "an empty or missing value takes decision_doc_no (行政许可决定文书号)",
-    ("licenses", "valid_to"): "a placeholder such as 2099-12-31 means the licence never expires (W2)",
+    ("licenses", "valid_to"): "长期, 2099/12/31 or 9999-12-31 mean the licence never expires: never a W2 warning",
+    ("licenses", "license_kind"): "a kind beyond the six (e.g. 行政确认) is kept as 其他",
+    ("subjects", "status"): (
+        "spellings → classes in dashboard/reference/subject_status.csv: 停业/清算 count as 存续, "
+        "迁出 left the city (docs/rules.md, Reading conventions)"
+    ),
+    ("subjects", "approved_date"): "核准日期: the closing date of a 注销/吊销/迁出 record without closed_date",
+    ("subjects", "reg_no"): "links records that name a subject only by 营业执照注册号",
+    (
+        "penalties",
+        "penalty_valid_to",
+    ): "CF_YXQ, shown in the subject profile beside the publicity end; P8 does not use it",
+    ("penalties", "reg_no"): "a penalty named only by it is kept (flag reg_no_only) and linked through the registry",
+    ("executees", "party_code"): "失信被执行人 public records: one column for ID numbers and 组织机构代码",
     ("licenses", "reported_at"): "as for penalties (I04a, I04c)",
     ("executees", "party_id_no"): "natural persons only; masked everywhere (P6)",
     ("executees", "is_dishonest"): "失信被执行人 (W2 overlay, W4 escalation, I19)",
@@ -90,10 +106,14 @@ what it does with a row it cannot use, and, entity by entity, which columns it e
 ## Drops and sources
 
 A load reads one **drop**: a folder holding one file per entity, the file's stem being the entity
-name (`penalties.csv`, `licenses.xlsx`, `subjects.parquet`). The same entities may instead come from
-tables or SELECT statements behind a SQLAlchemy URL (a named source in `sources.toml`). Files in the
+name (`penalties.csv`, `licenses.xlsx`, `subjects.parquet`) or its Chinese label (`经营异常名录.csv`).
+A named source in `sources.toml` may give each entity file-name patterns, so that files keep the
+names they are exported under (`行政处罚信息_*.xlsx` matches `行政处罚信息_202406.xlsx`), and may set
+header overrides, constant columns and value maps per entity (README, "Loading real exports"). The
+same entities may instead come from tables or SELECT statements behind a SQLAlchemy URL. Files in the
 drop that are no entity are listed in the run's notes and otherwise ignored; when a drop holds two
-files for one entity, Parquet is preferred to CSV and CSV to XLSX, and the other file is reported.
+files for one entity, a file named after it beats a pattern match, Parquet is preferred to CSV and
+CSV to XLSX, then the last name wins (the latest month), and the other files are reported.
 
 ## File formats and encodings
 
@@ -101,18 +121,31 @@ files for one entity, Parquet is preferred to CSV and CSV to XLSX, and the other
   office software. The encoding is detected strictly: a file that is not valid UTF-8 is read as
   GB18030, and a file that is neither fails its entity with a Chinese message. Nothing is ever decoded
   with replacement characters.
-- **XLSX**: the sheet named after the entity (or its Chinese label), else the first sheet; title rows
-  above the header are skipped; Excel date cells are dates.
+- **CSV and XLSX**: title lines above the header are skipped (the header is the first of the first 20
+  lines that names a column of the entity). A CSV line that cannot be split into the header's fields
+  (too few or too many, a quote that never closes) is quarantined with its line number
+  (`csv_columns`, `csv_quote`) and the rest of the file loads; the lines swallowed by an unclosed
+  quote are read again one by one.
+- **XLSX**: the sheet named after the entity (or its Chinese label), else the first sheet; a two-row
+  header whose upper row groups columns in merged cells is joined into one label per column
+  (`行政相对人` over `名称` → `行政相对人名称`); a merged cell gives every cell it spans its value;
+  Excel date cells are dates.
+- Any reader: a value longer than `warehouse.max_field_bytes` bytes quarantines its row
+  (`field_too_long`; a CSV line longer than twice that is quarantined as it is read).
 - **Parquet** and **SQL** sources: every value is read as text and typed by the same rules as CSV.
 
 ## Headers
 
 A column may be headed by its canonical name, its national 双公示 field code (`CF_*`, `XK_*`), its
 Chinese label or one of the other spellings listed in the tables below. Matching ignores letter case
-and surrounding spaces (the ideographic space and a byte-order mark included). A column the contract
+and surrounding spaces (the ideographic space and a byte-order mark included), then, loosely,
+full-width forms, inner spaces, brackets and separators (`作出决定机关（列入）` = `作出决定机关(列入)`). A
+header that joins a code and a label (`CF_XDR_MC 行政相对人名称`, `CF_XDR_GSZC (工商注册号)`) is matched by
+either part, and one with a remark in brackets by the bracketed text
+(`行政相对人代码_3(统一社会信用代码)`). A row-number column (`序号`) is ignored. A column the contract
 does not know is kept in the raw layer (`raw_<entity>._extra`) and reported, never an error. A
 *required* column missing from a file fails that entity only, unless the entity names a fallback
-column for it.
+column for it or the source's configuration gives it a constant (`constants` in `sources.toml`).
 
 ## Values
 
@@ -120,8 +153,13 @@ Spellings accepted in every entity (the lists are the contract's own constants):
 
 {values}
 
-Money in 双公示 data is in 万元 (ten thousand yuan) and the unit stays in the column name
-(`fine_wan_yuan`, `amount_wan_yuan`).
+Codes, digits and dates are NFKC-normalised (full-width `２０２４－０３－０１`, `９１２３…` are read as
+ASCII). Money in 双公示 data is in 万元 (ten thousand yuan) and the unit stays in the column name
+(`fine_wan_yuan`, `amount_wan_yuan`); an optional amount may be written `0.5万元`, `5000元` (converted:
+0.5) or `5,000.00` (in the header's 万元), and one that is no number is accepted as absent with the
+flag `amount_unreadable`. Text values lose leading and trailing white space and control characters
+(a name that begins with a carriage return), and a text that looks mis-decoded (UTF-8 read once as
+Latin-1, Windows-1252 or GBK) is flagged `mojibake`.
 
 ## Modes: full and incremental
 
@@ -152,7 +190,12 @@ Every row ends up in exactly one of three places, and none is dropped silently:
 
 One bad row never fails a load, and a row naming an authority or department that the reference data
 does not know is accepted and shown as unmapped. The reason codes and flag codes with their Chinese
-wording are defined in `dashboard/load/ingest/labels.py`.
+wording are defined in `dashboard/core/reasons.py`.
+
+A row that names its subject only by its 营业执照注册号 (older exports) is accepted with the flag
+`reg_no_only`; when the registry (`subjects.reg_no`) carries that number its USCC is filled in, and
+so is the USCC of a 失信被执行人 named by its 组织机构代码 (characters 9–17 of a USCC), so that court
+records link to subjects.
 
 ## Real exports are the norm
 
@@ -168,7 +211,8 @@ a required column that the file itself lacks (the list's name and department, th
 evaluator) comes from the source's configuration rather than from each row. A missing 上报时间 must
 never fail an entity: I04c 及时率 then counts only the records that carry one and says how many do not.
 Where the tables below do not yet accept what a real export carries, it is the loader and the
-contract that must change, never the export.
+contract that must change, never the export. The section "Accepted headers" lists, entity by entity,
+every header spelling the loader takes.
 
 ## Natural keys and idempotent loads
 
@@ -254,8 +298,15 @@ def _values_text(column: Column, note: str | None) -> str:
     flag = contract.check_flag(column)
     if column.check and flag:
         parts.append(f"{CHECK_WORDS[column.check]} (flag `{flag}`)")
+    if column.enum_other:
+        parts.append(f"any other value = {column.enum_other}")
     if column.placeholder_means_absent:
         parts.append("placeholder date = absent")
+    if column.long_term:
+        words = "、".join(contract.LONG_TERM_WORDS)
+        parts.append(f"long-term ({words}, or a date from publicity.placeholder_from on) = absent, no flag")
+    if column.long_term_of:
+        parts.append(f"absent = whether {_code(column.long_term_of)} is long-term")
     if note:
         parts.append(note)
     return "; ".join(parts)
@@ -283,6 +334,18 @@ def _entity_section(entity: Entity, notes: Mapping[tuple[str, str], str]) -> str
     if entity.fallbacks:
         fb = ", ".join(f"an empty or missing {_code(col)} takes {_code(src)}" for col, src in entity.fallbacks.items())
         lines.append(f"- fallback: {fb}")
+    for col, alt in entity.key_alternates.items():
+        lines.append(
+            f"- a row without {_code(col)} but with {_code(alt)} is kept (flag `reg_no_only`), keyed by {_code(alt)};"
+            f" {_code(col)} is filled from the registry when it carries that number"
+        )
+    for target, source, status, values in entity.status_dates:
+        lines.append(f"- an empty {_code(target)} takes {_code(source)} when {_code(status)} is {'/'.join(values)}")
+    if entity.split_identifier:
+        lines.append(
+            f"- {_code(entity.split_identifier)} is split by its form: a resident ID (masked ones too) →"
+            " `party_id_no`, a USCC → `uscc`, a 组织机构代码 → `org_code` (and `uscc` from the registry)"
+        )
     lines += [
         "",
         "| column | 中文 | 双公示 code | type | required | other headers | values / check |",
@@ -303,6 +366,40 @@ def _entity_section(entity: Entity, notes: Mapping[tuple[str, str], str]) -> str
                     ", ".join(_code(h) for h in others),
                     _values_text(column, notes.get((entity.name, column.name))),
                 )
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def accepted_headers_section(entities: Sequence[Entity] = contract.ENTITIES) -> str:
+    """The DATA.md-style table: per entity, its required and optional columns, each as canonical ·
+    code · 中文 label followed by every other header spelling accepted."""
+
+    def spelled(column: Column) -> str:
+        parts = [column.name, *([column.code] if column.code else []), column.label]
+        others = [h for h in column.headers if h not in parts]
+        text = " · ".join(parts)
+        return f"{text} ({', '.join(others)})" if others else text
+
+    lines = [
+        "## Accepted headers",
+        "",
+        "Every header spelling the loader maps, entity by entity, written as in the source specification's",
+        "table: canonical · 双公示 code · 中文 label (other spellings). Matching also takes the loose forms",
+        "described under Headers; `序号` is ignored.",
+        "",
+        "| entity (file stem) | one row per | key | required columns | optional columns |",
+        "|---|---|---|---|---|",
+    ]
+    for e in entities:
+        required = "; ".join(spelled(c) for c in e.columns if c.required)
+        optional = "; ".join(spelled(c) for c in e.columns if not c.required) or "—"
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (f"`{e.name}`", e.grain.removeprefix("one row per "), " + ".join(e.key), required, optional)
             )
             + " |"
         )
@@ -342,6 +439,7 @@ def contract_markdown(
             + " |"
         )
     sections = [PREAMBLE.format(command=COMMAND, values=_values_section()).rstrip("\n"), "\n".join(summary)]
+    sections.append(accepted_headers_section(entities))
     sections += [_entity_section(e, notes) for e in entities]
     return "\n\n".join(sections) + "\n"
 

@@ -14,7 +14,12 @@ REASON_LABELS: dict[str, str] = {
     "bad_bool": "是否值无法识别（应为 是/否）：{detail}",
     "bad_enum": "取值不在允许范围内：{detail}",
     "duplicate_key": "本批数据中关键字段重复（{detail}），以第 {winner} 行为准",
+    # rows a reader could not split into the header's fields (CSV), or with an oversized value
+    "csv_columns": "该行列数与表头不符（{detail}），无法拆分为字段",
+    "csv_quote": "该行引号不成对，无法拆分为字段",
+    "field_too_long": "字段内容超过长度上限（{detail}）",
 }
+TOO_LONG_DETAIL = "单个字段不得超过 warehouse.max_field_bytes 字节"
 
 # Rows accepted with a quality flag in stg_<entity>._flags (';'-joined, sorted).
 FLAG_LABELS: dict[str, str] = {
@@ -24,6 +29,9 @@ FLAG_LABELS: dict[str, str] = {
     "placeholder_date": "日期为占位值（视为空）",
     "date_order": "日期先后顺序错误",
     "missing_field": "必填字段为空",
+    "amount_unreadable": "金额无法识别（已按空值接受）",
+    "reg_no_only": "主体仅以营业执照注册号标识（登记信息中有该注册号时已关联统一社会信用代码）",
+    "mojibake": "疑似乱码（文字编码曾被误读）",
 }
 
 # Whole-source failures (EntityResult.error).

@@ -75,6 +75,12 @@ class Warehouse:
     keep_snapshots: int
     stale_after_hours: float
     warning_months: int = 13
+    # Shrink guard (dashboard.load.ingest.shrink): a full extract retiring more than this share of
+    # an entity's current rows (or holding no row) is held until confirmed.
+    max_retire_share: float = 0.5
+    # A source value longer than this (bytes) quarantines its row (a CSV line over twice it is
+    # rejected as it is read): one 10 MB field must not fail the whole entity (issue 11).
+    max_field_bytes: int = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,76 @@ class Access:
     idle_timeout_minutes: int = 30
     min_password_length: int = 10
     bcrypt_rounds: int = 12
+    # A session must sign in again this long after signing in, however active it is (issue 11).
+    absolute_session_hours: float = 12
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Where the audit log's checkpoints and generated key live ([audit] in settings.toml; a relative
+    path is inside the data folder). Both are outside the operational store on purpose."""
+
+    anchor_file: str = "audit-anchor.log"
+    key_file: str = "audit.key"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """N0 monthly feedback ([feedback] in settings.toml): the day of month M+1 it is due by."""
+
+    due_day: int = 20
+
+
+@dataclass(frozen=True)
+class Naming:
+    """N1 departments named in the 通报 ([naming] in settings.toml): criterion (b) thresholds."""
+
+    overdue_share: float = 0.5
+    min_overdue: int = 5
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """Presentation mode ([presentation] in settings.toml): seconds per view when rotating (0 = off)."""
+
+    rotate_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class BriefingDocuments:
+    """The 通报 and the deck ([briefing_documents] in settings.toml): the issuing office's words of
+    the document's head and foot, and the browser that renders chart images."""
+
+    issuer: str = "鹤岗市社会信用体系建设领导小组办公室"
+    issuer_mark: str = "鹤岗市社会信用体系建设领导小组办公室文件"
+    document_number: str = "鹤信用办通报〔{year}〕{month}号"
+    recipients: str = "各县（区）人民政府，市直各有关单位："
+    chart_browser: str = "/usr/bin/chromium"
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Reminders to departments ([notify] in settings.toml; docs/rules.md R1–R5)."""
+
+    public_base_url: str = "http://localhost:8501"
+    wecom_webhook_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    dingtalk_webhook_url: str = "https://oapi.dingtalk.com/robot/send"
+    wecom_per_minute: int = 20
+    dingtalk_per_minute: int = 20
+    email_per_minute: int = 60
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    mail_from: str = "xinyong@localhost"
+    timeout_seconds: float = 10.0
+    max_attempts: int = 4
+    retry_base_seconds: float = 2.0
+    quiet_start: str = "20:00"
+    quiet_end: str = "08:00"
+    working_days_only: bool = True
+    overdue_time: str = "09:00"
+    feedback_due_working_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -106,6 +182,12 @@ class Settings:
     data_dir: Path = field(default=PROJECT_DIR / "data")
     opstore_url: str = ""
     access: Access = field(default_factory=Access)
+    audit: Audit = field(default_factory=Audit)
+    notify: Notify = field(default_factory=Notify)
+    feedback: Feedback = field(default_factory=Feedback)
+    naming: Naming = field(default_factory=Naming)
+    presentation: Presentation = field(default_factory=Presentation)
+    briefing_documents: BriefingDocuments = field(default_factory=BriefingDocuments)
 
     @classmethod
     def load(cls, path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -139,6 +221,12 @@ class Settings:
             data_dir=data_dir,
             opstore_url=opstore_url,
             access=Access(**raw.get("access", {})),
+            audit=Audit(**raw.get("audit", {})),
+            notify=Notify(**raw.get("notify", {})),
+            feedback=Feedback(**raw.get("feedback", {})),
+            naming=Naming(**raw.get("naming", {})),
+            presentation=Presentation(**raw.get("presentation", {})),
+            briefing_documents=BriefingDocuments(**raw.get("briefing_documents", {})),
         )
 
     @property

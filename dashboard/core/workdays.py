@@ -57,6 +57,18 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     return day
 
 
+def deadline_date(event: dt.date, n: int) -> dt.date:
+    """The deadline of something due "within n working days" of `event`: the n-th working day
+    after the event day (the event day itself not counted, 民法典 第201条, whether or not it is a
+    working day). Done on or before this date is in time (a period ends at 24:00 of its last day,
+    第203条); done on any later day is late, a holiday or weekend right after the deadline included,
+    although no working day passed (docs/rules.md, reading conventions). The one definition of
+    such deadlines (n >= 1): I04c, I05 and the W-lifecycle take it from here (deadline_dates
+    vectorised; in SQL the step queries/steps/deadline_days.sql, the same numbering through
+    ref_calendar)."""
+    return add_workdays(event, n)
+
+
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]: 0 when end is start, negative when end precedes start."""
     if end < start:
@@ -105,6 +117,12 @@ def working_day_numbered(seqs: pd.Series) -> pd.Series:
     found &= known
     days = np.where(found, work_days[pos] if len(work_days) else np.datetime64("NaT"), np.datetime64("NaT"))
     return as_dates(pd.Series(days.astype("datetime64[D]"), index=seqs.index))
+
+
+def deadline_dates(events: pd.Series, n: int | pd.Series) -> pd.Series:
+    """deadline_date of each event day (dates or datetimes), vectorised: the working day numbered
+    workday_seq(event) + n; None where the event is missing or the deadline is outside the calendar."""
+    return working_day_numbered(workday_seq(events) + n)
 
 
 def as_dates(values: pd.Series) -> pd.Series:

@@ -6,7 +6,11 @@ on), rebuilds the marts, and only then publishes atomically. Whatever happens be
 an exception, a kill, a power cut — the live snapshot stays as it was. Every run is recorded in the
 operational store (dashboard.store.runs). `rollback` makes an earlier kept snapshot live again.
 
-CLI: `load`, `status`, `rollback` (exit codes: 0 ok or partial, 1 failed, 75 busy).
+A full extract that would retire too much of an entity (dashboard.load.ingest.shrink) holds the
+whole load: it is recorded as held (待确认) with the figures, nothing is published, and only a load
+with `confirm_shrink` (audited) applies it.
+
+CLI: `load`, `status`, `rollback` (exit codes: 0 ok or partial, 1 failed, 3 held, 75 busy).
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from sqlalchemy.engine import Engine, make_url
 
 from dashboard.access import audit
 from dashboard.access.users import after_load
+from dashboard.core import os_errors
 from dashboard.core.dates import default_month, month_ends
 from dashboard.core.settings import Settings
-from dashboard.load.ingest import SourceUnavailable, find_drop_sources, ingest_entity, unknown_drop_files
+from dashboard.load import onboarding
+from dashboard.load.ingest import SourceOptions, SourceUnavailable, find_drop_sources, ingest_entity, unknown_drop_files
 from dashboard.load.sources import SourceConfig, SourcesError, load_sources
 from dashboard.rules import credit_warnings, reference
 from dashboard.rules.credit_warnings import settings_key
@@ -37,6 +43,7 @@ log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_BUSY = 75  # EX_TEMPFAIL: another load holds the lock; try again later
+EXIT_HELD = 3  # the shrink guard held the load: nothing published, waiting for a confirmation
 
 Progress = Callable[[str], None]
 
@@ -81,7 +88,7 @@ def _copy_base(base: snapshots.SnapshotInfo | None, target: Path) -> None:
 
 def _entity_line(result: Any, seconds: float) -> str:
     if result.status != "ok":
-        return f"  {result.entity}：失败 —— {result.error}"
+        return f"  {result.entity}：{runs.ENTITY_STATUS_LABELS.get(result.status, '失败')} —— {result.error}"
     extra = f"；未知列 {', '.join(result.extra_columns)}" if result.extra_columns else ""
     return (
         f"  {result.entity}：读取 {result.rows_read:,} 行，接受 {result.rows_accepted:,}，"
@@ -114,10 +121,28 @@ def _secrets_of(entity_sources: Sequence[Any]) -> list[str]:
 
 
 def _status_of(results: Sequence[Any]) -> str:
+    if any(r.status == runs.HELD for r in results):
+        return runs.HELD
     failed = sum(r.status != "ok" for r in results)
     if not results or failed == len(results):
         return runs.FAILED
     return runs.PARTIAL if failed else runs.OK
+
+
+def held_message(source: str, results: Sequence[Any]) -> str:
+    """What a held load tells the office: which entities shrank, and how to confirm."""
+    held = "、".join(r.entity for r in results if r.status == runs.HELD)
+    return (
+        f"待确认：{held} 的全量抽取将使大量现有记录退役，疑为导出不完整，本次装载未发布，当前快照保持不变。"
+        f"核实数据源后重新导出再装载；如确属正常，请运行 python -m dashboard load {source} --confirm-shrink，"
+        "或由系统管理员在“数据状态”页确认"
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    """装载出错 and the cause: an operating-system error in Chinese with its path and the fix."""
+    described = os_errors.describe(exc)
+    return f"装载出错：{described}" if described else f"装载出错：{type(exc).__name__}: {exc}"
 
 
 def _ingest_all(
@@ -129,13 +154,16 @@ def _ingest_all(
     engine: Engine,
     secrets: Sequence[str],
     progress: Progress,
+    confirm_shrink: bool = False,
 ) -> list[Any]:
     """Ingest entity by entity into the building snapshot, recording each outcome as it comes."""
     results = []
     for i, src in enumerate(entity_sources, 1):
         progress(f"[{i}/{len(entity_sources)}] {src.entity}（{src.label}）")
         t0 = time.monotonic()
-        result = ingest_entity(con, src, mode_for(src.entity), run_id, progress, settings=settings)
+        result = ingest_entity(
+            con, src, mode_for(src.entity), run_id, progress, settings=settings, confirm_shrink=confirm_shrink
+        )
         result.error = _redact(result.error, secrets)
         runs.record_entity(engine, run_id, result)
         results.append(result)
@@ -187,6 +215,8 @@ def _seal(
         "INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
         {"id": snapshot_id, "at": snapshots.built_at(snapshot_id).replace(tzinfo=None), "run": run_id},
     )
+    # A checkpoint of the audit log outside its database, checked by `audit verify`.
+    snapshots.record_audit_head(con, *audit.head(get_engine(settings)))
     con.execute("CHECKPOINT")
 
 
@@ -199,13 +229,18 @@ def load(
     progress: Progress | None = None,
     notes: str | None = None,
     derived_only: bool = False,
+    confirm_shrink: bool = False,
+    ignored_files: Sequence[str] = (),
 ) -> LoadOutcome:
     """Run one load under the load lock and record it. `resolve` returns the ingest EntitySources
     (called once the run is recorded, so a source that cannot even be listed is a failed run);
     `mode_for(entity)` gives each entity's mode. Raises snapshots.LoadBusy when another load runs
     and `wait` is false; never raises for bad data or an unreachable source (see the outcome).
     `derived_only` ingests nothing: the live snapshot is republished with its marts and
-    precomputed warnings rebuilt (see `rebuild`)."""
+    precomputed warnings rebuilt (see `rebuild`). `confirm_shrink` applies full extracts that the
+    shrink guard would hold (the confirmation is audited); without it such a load ends held. Each
+    source's header mapping, and the `ignored_files` of a drop, are recorded per file
+    (dashboard.load.onboarding) for the 数据状态 page."""
     progress = progress or _quiet
     started = time.monotonic()
     with snapshots.load_lock(settings, wait=wait, on_wait=progress):
@@ -216,6 +251,7 @@ def load(
         base, named = snapshots.current_snapshot(settings), snapshots.current_name(settings)
         run_id = runs.new_run_id()
         snapshot_id = snapshots.new_snapshot_id(run_id)
+        held_before = [r.run_id for r in runs.held_loads(engine) if r.source == source_name]
         runs.start_run(engine, run_id, "load", source_name, named)
         outcome = LoadOutcome(run_id=run_id, source=source_name, status=runs.FAILED, notes=notes)
         building = snapshots.paths(settings).building_path(snapshot_id)
@@ -241,9 +277,15 @@ def load(
             con = duckdb.connect(str(building))
             schema.create_warehouse(con)
             schema.load_reference(con)
-            outcome.entities = _ingest_all(con, settings, entity_sources, mode_for, run_id, engine, secrets, progress)
+            outcome.entities = _ingest_all(
+                con, settings, entity_sources, mode_for, run_id, engine, secrets, progress, confirm_shrink
+            )
+            onboarding.record_reports(engine, con, run_id, entity_sources, outcome.entities, ignored_files)
             outcome.status = _status_of(outcome.entities) if entity_sources else runs.OK
-            if outcome.status == runs.FAILED:
+            if outcome.status == runs.HELD:
+                outcome.error = held_message(source_name, outcome.entities)
+                progress(outcome.error)
+            elif outcome.status == runs.FAILED:
                 outcome.error = "所有实体均装载失败，未发布新快照"
             else:
                 progress("重建指标数据集市…")
@@ -266,13 +308,15 @@ def load(
         except Exception as exc:  # recorded and reported; the live snapshot is untouched
             log.exception("load %s failed", run_id)
             outcome.status = runs.FAILED
-            outcome.error = _redact(f"装载出错：{type(exc).__name__}: {exc}", secrets)
+            outcome.error = _redact(_error_text(exc), secrets)
         finally:
             if con is not None:
                 con.close()
             building.unlink(missing_ok=True)
             outcome.seconds = time.monotonic() - started
             runs.finish_run(engine, run_id, outcome.status, outcome.snapshot_id, outcome.error, outcome.notes)
+    if confirm_shrink:
+        _audit_confirmation(settings, outcome, held_before)
     try:
         after_load(settings, outcome)
     except Exception as exc:  # the snapshot is published already: report, never undo or crash
@@ -280,6 +324,30 @@ def load(
         if progress is not None:
             progress(f"警告：装载后处理（审计记录、演示账号）失败：{exc}")
     return outcome
+
+
+def _audit_confirmation(settings: Settings, outcome: LoadOutcome, held_run_ids: Sequence[str]) -> None:
+    """The audit entry of a load run with the shrink guard confirmed: who, which held runs it
+    answers, and what it retired."""
+    try:
+        audit.record(
+            get_engine(settings),
+            audit.cli_user(),
+            "load",
+            {
+                "confirm_shrink": True,
+                "run_id": outcome.run_id,
+                "source": str(outcome.source),
+                "confirms_held_runs": list(held_run_ids),
+                "status": outcome.status,
+                "snapshot_id": outcome.snapshot_id,
+                "rows_retired": {e.entity: e.rows_retired for e in outcome.entities if e.rows_retired},
+            },
+            rows=sum(e.rows_retired for e in outcome.entities),
+        )
+    except Exception as exc:  # the load is done: report, never undo
+        log.exception("audit of the confirmed load %s failed", outcome.run_id)
+        outcome.notes = (outcome.notes + "；" if outcome.notes else "") + f"确认记录写入审计日志失败：{exc}"
 
 
 REBUILD_NOTE = "重建数据集市与预警（数据未变）"
@@ -313,18 +381,21 @@ def load_drop(
     wait: bool = False,
     progress: Progress | None = None,
     source_name: str | None = None,
+    confirm_shrink: bool = False,
+    options: Mapping[str, SourceOptions] | None = None,
 ) -> LoadOutcome:
-    """Load every entity file of a drop folder (`modes` overrides `mode` per entity). Files that
-    are not an entity are reported in the run's notes and ignored."""
+    """Load every entity file of a drop folder (`modes` overrides `mode` per entity; `options`
+    are a named source's per-entity settings of sources.toml). Files that are not an entity are
+    reported in the run's notes and ignored."""
     drop_dir = Path(drop_dir)
     modes = dict(modes or {})
 
     def resolve() -> list[Any]:
         if not drop_dir.is_dir():
             raise SourcesError(f"目录不存在：{drop_dir}")
-        return find_drop_sources(drop_dir)
+        return find_drop_sources(drop_dir, options)
 
-    unknown = unknown_drop_files(drop_dir) if drop_dir.is_dir() else []
+    unknown = unknown_drop_files(drop_dir, options) if drop_dir.is_dir() else []
     notes = f"未识别的文件（已忽略）：{'、'.join(unknown)}" if unknown else None
     if notes and progress:
         progress(notes)
@@ -336,6 +407,8 @@ def load_drop(
         wait=wait,
         progress=progress,
         notes=notes,
+        confirm_shrink=confirm_shrink,
+        ignored_files=unknown,
     )
 
 
@@ -346,12 +419,23 @@ def load_source(
     wait: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
+    confirm_shrink: bool = False,
 ) -> LoadOutcome:
     """Load a named source of sources.toml; `mode` overrides every entity's configured mode."""
     if config.kind == "drop":
         modes = {} if mode else dict(config.modes)
         assert config.path is not None  # parse_sources requires a path of every drop source
-        return load_drop(settings, config.path, mode or config.mode, modes, wait, progress, config.name)
+        return load_drop(
+            settings,
+            config.path,
+            mode or config.mode,
+            modes,
+            wait,
+            progress,
+            config.name,
+            confirm_shrink,
+            options=config.options,
+        )
     return load(
         settings,
         config.name,
@@ -359,18 +443,24 @@ def load_source(
         lambda e: mode or config.mode_for(e),
         wait=wait,
         progress=progress,
+        confirm_shrink=confirm_shrink,
     )
 
 
 def load_target(
-    settings: Settings, target: str, mode: str | None = None, wait: bool = False, progress: Progress | None = None
+    settings: Settings,
+    target: str,
+    mode: str | None = None,
+    wait: bool = False,
+    progress: Progress | None = None,
+    confirm_shrink: bool = False,
 ) -> LoadOutcome:
     """`target` is a drop folder, or the name of a source in sources.toml."""
     if Path(target).is_dir():
-        return load_drop(settings, target, mode or "full", wait=wait, progress=progress)
+        return load_drop(settings, target, mode or "full", wait=wait, progress=progress, confirm_shrink=confirm_shrink)
     configured = load_sources()
     if target in configured:
-        return load_source(settings, configured[target], mode, wait, progress)
+        return load_source(settings, configured[target], mode, wait, progress, confirm_shrink=confirm_shrink)
     raise SourcesError(f"{target} 既不是目录，也不是 sources.toml 中配置的数据源")
 
 

@@ -126,10 +126,15 @@ def seconds_until_next(sources: Mapping[str, SourceConfig], now: dt.datetime) ->
 
 
 def run_forever(
-    settings: Settings, sources_file: Path | None = None, sleep: Sleep = time.sleep, progress: Progress | None = None
+    settings: Settings,
+    sources_file: Path | None = None,
+    sleep: Sleep = time.sleep,
+    progress: Progress | None = None,
+    after_pass: Callable[[Mapping[str, LoadOutcome | None]], object] | None = None,
 ) -> None:
     """Run due sources, sleep until the next due time, forever. The sources file is re-read each
-    round; when an edit breaks it, the last good version stays in force."""
+    round; when an edit breaks it, the last good version stays in force. `after_pass` (the caller's
+    hook, e.g. reminders) gets each pass's outcomes."""
     say = progress or log.info
     sources: Mapping[str, SourceConfig] = {}
     while True:
@@ -137,5 +142,7 @@ def run_forever(
             sources = load_sources(sources_file)
         except SourcesError as exc:
             say(f"sources.toml 有误，继续使用上一版配置：{exc}")
-        run_due(settings, sources, sleep=sleep, progress=progress)
+        outcomes = run_due(settings, sources, sleep=sleep, progress=progress)
+        if after_pass is not None:
+            after_pass(outcomes)
         sleep(seconds_until_next(sources, local_now()) + 1.0)

@@ -20,7 +20,7 @@ from croniter import croniter
 
 from dashboard.core import contract
 from dashboard.core.settings import PROJECT_DIR
-from dashboard.load.ingest import EntitySource, find_drop_sources
+from dashboard.load.ingest import NO_OPTIONS, EntitySource, SourceOptions, find_drop_sources
 
 MODES = ("full", "incremental")
 KINDS = ("drop", "sql")
@@ -65,6 +65,8 @@ class SourceConfig:
     url_env: str | None = None  # sql
     entities: Mapping[str, SqlEntity] = field(default_factory=dict)  # sql
     schedule: Schedule | None = None
+    # per entity: header overrides, constant columns, value maps, file-name patterns (drop)
+    options: Mapping[str, SourceOptions] = field(default_factory=dict)
 
     def mode_for(self, entity: str) -> str:
         if self.kind == "sql" and entity in self.entities and (mode := self.entities[entity].mode):
@@ -77,7 +79,7 @@ class SourceConfig:
         if self.kind == "drop":
             if self.path is None or not self.path.is_dir():
                 raise SourcesError(f"数据源 {self.name}：目录 {self.path} 不存在")
-            return find_drop_sources(self.path)
+            return find_drop_sources(self.path, self.options)
         env = os.environ if env is None else env
         url = env.get(self.url_env or "")
         if not url:
@@ -87,7 +89,17 @@ class SourceConfig:
         for name in sorted(self.entities, key=order.index):
             spec = self.entities[name]
             label = f"db:{spec.table}" if spec.table else f"db:query:{name}"
-            out.append(EntitySource(entity=name, kind="sql", url=url, table=spec.table, query=spec.query, label=label))
+            out.append(
+                EntitySource(
+                    entity=name,
+                    kind="sql",
+                    url=url,
+                    table=spec.table,
+                    query=spec.query,
+                    label=label,
+                    options=self.options.get(name, NO_OPTIONS),
+                )
+            )
         return out
 
 
@@ -142,6 +154,75 @@ def _schedule(raw: Any, where: str) -> Schedule | None:
     return sched
 
 
+OPTION_KEYS = ("headers", "constants", "values", "files")
+
+
+def _text(value: Any) -> str | None:
+    """A TOML scalar as the text a file would carry (true → "true", 2023 → "2023")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _options(entity: str, spec: Mapping[str, Any], where: str) -> SourceOptions:
+    """Validate one entity's headers / constants / values / files; errors name the key."""
+    columns = contract.ENTITY_BY_NAME[entity].column_names
+    known = "、".join(columns)
+    headers: dict[str, str] = {}
+    raw_headers = spec.get("headers", {})
+    if not isinstance(raw_headers, dict):
+        raise SourcesError(f"{where}.headers：须为一个表（源表头 = 标准列名）")
+    for header, column in raw_headers.items():
+        if column not in columns:
+            raise SourcesError(f"{where}.headers.{header}：{column!r} 不是 {entity} 的列（可用：{known}）")
+        headers[str(header)] = column
+    constants: dict[str, str] = {}
+    raw_constants = spec.get("constants", {})
+    if not isinstance(raw_constants, dict):
+        raise SourcesError(f"{where}.constants：须为一个表（标准列名 = 取值）")
+    for column, value in raw_constants.items():
+        if column not in columns:
+            raise SourcesError(f"{where}.constants.{column}：不是 {entity} 的列（可用：{known}）")
+        text = _text(value)
+        if text is None:
+            raise SourcesError(f"{where}.constants.{column}：取值须为文字、数字或 true/false")
+        enum = contract.ENTITY_BY_NAME[entity].column(column).enum
+        if enum is not None and contract.normalize_header(text) not in {contract.normalize_header(k) for k in enum}:
+            raise SourcesError(
+                f"{where}.constants.{column}：{text!r} 不是允许的取值（可用：{'、'.join(sorted(set(enum.values())))}）"
+            )
+        constants[column] = text
+    values: dict[str, dict[str, str]] = {}
+    raw_values = spec.get("values", {})
+    if not isinstance(raw_values, dict):
+        raise SourcesError(f"{where}.values：须为一个表（标准列名 = {{ 源取值 = 标准取值 }}）")
+    for column, mapping in raw_values.items():
+        if column not in columns:
+            raise SourcesError(f"{where}.values.{column}：不是 {entity} 的列（可用：{known}）")
+        if not isinstance(mapping, dict) or not mapping:
+            raise SourcesError(f"{where}.values.{column}：须为一个非空的表（源取值 = 标准取值）")
+        enum = contract.ENTITY_BY_NAME[entity].column(column).enum
+        allowed = set(enum.values()) if enum is not None else None
+        out: dict[str, str] = {}
+        for spelling, value in mapping.items():
+            text = _text(value)
+            if text is None or (allowed is not None and text not in allowed):
+                choices = f"（可用：{'、'.join(sorted(allowed))}）" if allowed else ""
+                raise SourcesError(f"{where}.values.{column}.{spelling}：{value!r} 不是允许的取值{choices}")
+            out[str(spelling)] = text
+        values[column] = out
+    files = spec.get("files", [])
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
+        raise SourcesError(f'{where}.files：须为文件名模式的列表，例如 ["行政处罚信息_*.xlsx"]')
+    if any("/" in f or "\\" in f for f in files):
+        raise SourcesError(f"{where}.files：文件名模式不能包含目录（只匹配数据目录中的文件名）")
+    return SourceOptions(headers=headers, constants=constants, values=values, files=tuple(files))
+
+
 def parse_sources(raw: Mapping[str, Any], base_dir: Path) -> dict[str, SourceConfig]:
     """Validate the parsed file; relative drop paths are taken from `base_dir` (the file's folder)."""
     out: dict[str, SourceConfig] = {}
@@ -158,12 +239,34 @@ def parse_sources(raw: Mapping[str, Any], base_dir: Path) -> dict[str, SourceCon
             raise SourcesError(f"{where}：连接串不得写在配置文件中，请用 url_env 指定环境变量名")
         mode = _mode(spec.get("mode", "full"), where)
         schedule = _schedule(spec.get("schedule"), where)
+        raw_entities = spec.get("entities") or {}
+        if not isinstance(raw_entities, dict):
+            raise SourcesError(f"{where}.entities：须为一个表（[sources.{name}.entities.<实体>]）")
+        options = {}
+        for ent, espec in raw_entities.items():
+            ewhere = f"{where}.entities.{_entity(ent, where)}"
+            if not isinstance(espec, dict):
+                raise SourcesError(f"{ewhere}：须为一个表")
+            allowed = (*OPTION_KEYS, "mode") if kind == "drop" else (*OPTION_KEYS[:3], "table", "query", "mode")
+            unknown = sorted(set(espec) - set(allowed))
+            if unknown:
+                raise SourcesError(f"{ewhere}.{unknown[0]}：未知的配置项（可用：{'、'.join(allowed)}）")
+            options[ent] = _options(ent, espec, ewhere)
         if kind == "drop":
             if not spec.get("path"):
                 raise SourcesError(f"{where}：缺少 path（数据目录）")
             modes = {_entity(e, where): _mode(m, f"{where}.{e}") for e, m in (spec.get("modes") or {}).items()}
+            for ent, espec in raw_entities.items():
+                if "mode" in espec:
+                    modes[ent] = _mode(espec["mode"], f"{where}.entities.{ent}")
             out[name] = SourceConfig(
-                name, kind, mode=mode, path=(base_dir / spec["path"]).resolve(), modes=modes, schedule=schedule
+                name,
+                kind,
+                mode=mode,
+                path=(base_dir / spec["path"]).resolve(),
+                modes=modes,
+                schedule=schedule,
+                options=options,
             )
             continue
         url_env = spec.get("url_env")
@@ -183,5 +286,7 @@ def parse_sources(raw: Mapping[str, Any], base_dir: Path) -> dict[str, SourceCon
             entities[ent] = SqlEntity(ent, table=table, query=query, mode=emode)
         if not entities:
             raise SourcesError(f"{where}：没有配置任何实体（[sources.{name}.entities.<实体>]）")
-        out[name] = SourceConfig(name, kind, mode=mode, url_env=url_env, entities=entities, schedule=schedule)
+        out[name] = SourceConfig(
+            name, kind, mode=mode, url_env=url_env, entities=entities, schedule=schedule, options=options
+        )
     return out

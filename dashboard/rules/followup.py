@@ -12,9 +12,10 @@ first_seen_date (the day the condition last began to hold), so nothing has to be
 between loads; the steps are the only state the app keeps.
 
 Actions: 已查看 (viewed) is recorded but is not an action; a warning counts as acted on from its
-first step in ACTION_STEPS. Overdue at T: it holds, has no action on or before T, and more than
-settings.sla.action_working_days working days (PRC statutory calendar, dashboard.core.workdays) have
-passed since first_seen_date — i.e. T is after deadline_date.
+first step in ACTION_STEPS. Overdue at T: it holds, has no action on or before T, and T is after
+deadline_date, the settings.sla.action_working_days-th working day after first_seen_date (PRC
+statutory calendar; the deadline is a date, dashboard.core.workdays.deadline_dates): a T on a holiday
+or weekend right after the deadline is overdue, although no working day passed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy import Column, Date, DateTime, Engine, Integer, String, Table, T
 
 from dashboard.core.scope import Scope
 from dashboard.core.settings import Settings, get_settings
-from dashboard.core.workdays import as_dates, workday_seq, working_day_numbered
+from dashboard.core.workdays import as_dates, deadline_dates, workday_seq
 from dashboard.rules.credit_warnings import WARNING_TYPES, warning_type_of, warnings_at
 from dashboard.rules.reference import department_short_names
 from dashboard.store import opstore
@@ -245,11 +246,9 @@ def warning_status(
     out["n_steps"] = 0
     out.loc[stepped, "n_steps"] = stepped_ids.map(n_steps).fillna(0).astype(int).to_numpy()
 
-    sla = settings.sla.action_working_days
-    out["deadline_date"] = working_day_numbered(seq_seen + sla)
+    out["deadline_date"] = deadline_dates(out["first_seen_date"], settings.sla.action_working_days)
     out["working_days_to_first_action"] = workday_seq(out["first_action_date"]) - seq_seen
-    seq_t = workday_seq(pd.Series([as_of])).iloc[0]
-    past_deadline = (seq_t - seq_seen > sla).fillna(False) if not pd.isna(seq_t) else False
+    past_deadline = pd.to_datetime(out["deadline_date"]).lt(pd.Timestamp(as_of))  # no deadline (NaT): False
     out["holds"] = out["holds"].astype(bool)
     out["is_overdue"] = (out["holds"] & out["first_action_date"].isna() & past_deadline).astype(bool)
     for column in STATUS_COLUMNS:

@@ -17,6 +17,7 @@ CLI: `python -m dashboard profile --uscc USCC [--as-of DATE] [--format json]`, o
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import duckdb
@@ -85,25 +86,48 @@ SECTION_LABELS = {
 }
 
 _LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+# Search terms a query may combine (more are joined into the last one).
+SEARCH_TERMS = 4
+# How a search result matched, as the screen and the command line say it.
+MATCHED_BY_LABELS = {"uscc": "统一社会信用代码", "name": "名称", "legal_rep": "法定代表人"}
+
+
+def search_terms(text: str | None) -> list[str]:
+    """The search text as the office types it, forgiven: NFKC (full-width letters, digits and
+    spaces become plain ones), split on any white space into at most SEARCH_TERMS terms (the last
+    one keeps the rest), empty terms dropped."""
+    normalised = unicodedata.normalize("NFKC", text or "")
+    terms = normalised.split()
+    if len(terms) > SEARCH_TERMS:
+        terms = [*terms[: SEARCH_TERMS - 1], "".join(terms[SEARCH_TERMS - 1 :])]
+    return terms
 
 
 def search_subjects(con: duckdb.DuckDBPyConnection, text: str, scope: Scope, limit: int = 50) -> pd.DataFrame:
-    """Registry records whose name contains `text` (Chinese substring, LIKE) or whose USCC starts
-    with it (case-insensitive): uscc, name, status, district_name, industry_name; best matches
-    first, at most `limit` rows. Empty text finds nothing. The registry is public, so `scope`
-    does not filter it."""
-    needle = (text or "").strip()
-    columns = ["uscc", "name", "status", "district_name", "industry_name"]
-    if not needle or limit <= 0:
+    """Registry records matching `text` (search_terms): the name contains every term (Chinese
+    substring, LIKE), or the USCC starts with the text (case-insensitive), or — for a viewer who
+    sees every department (the credit office) — the legal representative's name contains it:
+    uscc, name, status, district_name, industry_name, matched_by ('uscc' | 'name' | 'legal_rep').
+    Exact matches first, then surviving subjects before closed ones, at most `limit` rows (ask for
+    one more than you show to know that the list was cut). Empty text finds nothing. The registry is
+    public, so `scope` filters no row; it only decides whether the legal representative is searched
+    (a natural person's name: the page audits such searches)."""
+    terms = search_terms(text)
+    columns = ["uscc", "name", "status", "district_name", "industry_name", "matched_by"]
+    if not terms or limit <= 0:
         return pd.DataFrame(columns=columns)
-    escaped = needle.translate(_LIKE_ESCAPE)
+    joined = "".join(terms)
+    escaped = [term.translate(_LIKE_ESCAPE) for term in terms]
+    patterns = [f"%{term}%" for term in escaped] + [None] * (SEARCH_TERMS - len(escaped))
+    whole = joined.translate(_LIKE_ESCAPE)
     return run_query(
         con,
         "profile_search_subjects",
         {
-            "text": needle,
-            "name_pattern": f"%{escaped}%",
-            "uscc_pattern": f"{escaped.upper()}%",
+            "text": joined,
+            **{f"term{i}": pattern for i, pattern in enumerate(patterns, start=1)},
+            "uscc_pattern": f"{whole.upper()}%",
+            "rep_pattern": f"%{whole}%" if scope.sees_all else None,
             "row_limit": int(limit),
         },
     )[columns]

@@ -70,13 +70,35 @@ load_run_entities = Table(
     Column("error", Text),
 )
 
+# What each file (or table) of a load made of its headers: the onboarding view of the 数据状态 page
+# (dashboard.store.runs.FileReport, one JSON document per file; a new table, so create_all adds it
+# to an existing store).
+load_run_files = Table(
+    "load_run_files",
+    metadata,
+    Column("run_id", String(32), ForeignKey("load_runs.run_id"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # the order the load took the files in
+    Column("file", Text, nullable=False),
+    Column("entity", String(64)),  # None: a file of the drop that is no entity (not loaded)
+    Column("status", String(16), nullable=False),
+    Column("report", Text, nullable=False),
+)
+
 # Modules that add tables to `metadata`. They are imported before the first create_all, so the
 # store's schema is complete whichever module happens to ask for the engine first.
-TABLE_MODULES = ("dashboard.access.audit", "dashboard.rules.followup", "dashboard.access.users")
+TABLE_MODULES = (
+    "dashboard.access.audit",
+    "dashboard.rules.followup",
+    "dashboard.access.users",
+    "dashboard.rules.feedback",
+    "dashboard.store.briefings",
+    "dashboard.notify.outbox",
+)
 
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 _created: dict[str, frozenset[str]] = {}
+_settings: dict[str, Settings] = {}
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -115,11 +137,20 @@ def get_engine(settings: Settings | None = None) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             engine = _engines[url] = _make_engine(url)
+        _settings[url] = settings or get_settings()
         tables = frozenset(metadata.tables)
         if _created.get(url) != tables:
             metadata.create_all(engine)
             _created[url] = tables
     return engine
+
+
+def settings_of(engine: Engine) -> Settings | None:
+    """The settings whose store this engine is (made by get_engine), or None for an engine made
+    elsewhere: what lives beside the store (the audit anchors and key) follows the engine's data
+    folder, not whichever settings the process happens to hold."""
+    with _lock:
+        return next((_settings[url] for url, e in _engines.items() if e is engine and url in _settings), None)
 
 
 def dispose_all() -> None:
@@ -129,3 +160,4 @@ def dispose_all() -> None:
             engine.dispose()
         _engines.clear()
         _created.clear()
+        _settings.clear()

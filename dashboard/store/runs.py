@@ -9,22 +9,33 @@ no other load runs) marks it so, and readers treat a `running` run with a dead P
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
 from dashboard.core import contract
 from dashboard.core.dates import as_utc
-from dashboard.store.opstore import load_run_entities, load_runs
+from dashboard.store.opstore import load_run_entities, load_run_files, load_runs
 
 RUNNING, OK, PARTIAL, FAILED, INTERRUPTED = "running", "ok", "partial", "failed", "interrupted"
-STATUS_LABELS = {RUNNING: "运行中", OK: "成功", PARTIAL: "部分成功", FAILED: "失败", INTERRUPTED: "中断"}
+# A load held by the shrink guard (dashboard.load.ingest.shrink): nothing published, applied only
+# when someone confirms. Not a failure (nothing is retried), not a success either.
+HELD = "held"
+STATUS_LABELS = {
+    RUNNING: "运行中",
+    OK: "成功",
+    PARTIAL: "部分成功",
+    FAILED: "失败",
+    INTERRUPTED: "中断",
+    HELD: "待确认",
+}
 KIND_LABELS = {"load": "装载", "rollback": "回退"}
-ENTITY_STATUS_LABELS = {"ok": "成功", "failed": "失败"}
+ENTITY_STATUS_LABELS = {"ok": "成功", "failed": "失败", HELD: "待确认"}
 COUNT_FIELDS = (
     "rows_read",
     "rows_accepted",
@@ -221,7 +232,98 @@ def run_entities(engine: Engine, run_ids: Iterable[str]) -> dict[str, list[dict[
     return out
 
 
+def held_loads(engine: Engine, limit: int = 50) -> list[RunRecord]:
+    """Sources whose latest load is held (待确认), newest first: what waits for a confirmation."""
+    latest: dict[str, RunRecord] = {}
+    for record in recent_runs(engine, limit=limit, kind="load"):
+        latest.setdefault(record.source, record)
+    return [r for r in latest.values() if r.status == HELD]
+
+
 def last_attempt_at(engine: Engine, source: str) -> dt.datetime | None:
     """When the latest load of this source started (whatever its outcome): the scheduler's anchor."""
     runs = recent_runs(engine, limit=1, source=source, kind="load")
     return runs[0].started_at if runs else None
+
+
+# ---- per-file reports: the onboarding view --------------------------------------------------------
+
+IGNORED = "ignored"  # a file of the drop that is no entity: reported, not loaded
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What one file (or database table) of a load, or of a dry run (`check`), made of its headers,
+    so the office can fix a source's configuration without reading logs. Built by
+    dashboard.load.onboarding, shown by dashboard.rules.file_reports. Canonical names here; the
+    Chinese words are the view's business.
+
+    `headers`: every header of the source in its order, with the canonical column it was mapped to
+    (None: not recognised, kept in the raw layer — or, when in `ignored_headers`, neither mapped
+    nor kept, e.g. 序号);
+    `missing_required` / `missing_optional`: contract columns the source lacks; `constants`:
+    columns the source's configuration supplies; `suggestions`: an unrecognised header → the
+    canonical column it probably means; `quarantined`: reason code → rows."""
+
+    file: str
+    entity: str | None
+    status: str  # ok | failed | held | ignored
+    headers: list[tuple[str, str | None]] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+    constants: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    rows_flagged: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unrecognised(self) -> list[str]:
+        """Headers that map to no column and are kept in the raw layer."""
+        return [h for h, c in self.headers if c is None and h not in self.ignored_headers]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> FileReport:
+        data = json.loads(text)
+        data["headers"] = [(h, c) for h, c in data.get("headers", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def record_file_reports(engine: Engine, run_id: str, reports: Iterable[FileReport]) -> None:
+    """Record the per-file reports of a run, in the order given."""
+    rows = [
+        {"run_id": run_id, "position": i, "file": r.file, "entity": r.entity, "status": r.status, "report": r.to_json()}
+        for i, r in enumerate(reports)
+    ]
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(insert(load_run_files), rows)
+
+
+def file_reports(engine: Engine, run_id: str) -> list[FileReport]:
+    """The per-file reports of one run, in the order the load took the files."""
+    stmt = select(load_run_files.c.report).where(load_run_files.c.run_id == run_id).order_by(load_run_files.c.position)
+    with engine.connect() as conn:
+        return [FileReport.from_json(row.report) for row in conn.execute(stmt)]
+
+
+def latest_reported_load(engine: Engine) -> RunRecord | None:
+    """The newest load run that recorded per-file reports (a rebuild reads no file and has none)."""
+    reported = select(load_run_files.c.run_id).where(load_run_files.c.run_id == load_runs.c.run_id).exists()
+    stmt = (
+        select(load_runs)
+        .where(load_runs.c.kind == "load", reported)
+        .order_by(load_runs.c.started_at.desc(), load_runs.c.run_id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return None if row is None else _record(row)

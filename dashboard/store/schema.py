@@ -94,11 +94,35 @@ def entity_ddl(entity: contract.Entity) -> list[str]:
     ]
 
 
+def added_columns_ddl(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """ALTER statements that give the raw_/stg_ tables of a warehouse made by an earlier release
+    the columns the contract has added since (a load copies the live snapshot, whose tables keep
+    their old columns; the new ones are NULL in old rows)."""
+    present = {
+        (t, c)
+        for t, c in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal").fetchall()
+    }
+    out = []
+    for entity in contract.ENTITIES:
+        for c in entity.columns:
+            if (f"raw_{entity.name}", c.name) not in present:
+                out.append(f'ALTER TABLE raw_{entity.name} ADD COLUMN "{c.name}" VARCHAR')
+            if (f"stg_{entity.name}", c.name) not in present:
+                out.append(f'ALTER TABLE stg_{entity.name} ADD COLUMN "{c.name}" {SQL_TYPES[c.type]}')
+    return out
+
+
 def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view that does not exist yet (idempotent)."""
     for entity in contract.ENTITIES:
         for stmt in entity_ddl(entity):
             con.execute(stmt)
+    added = added_columns_ddl(con)
+    for stmt in added:
+        con.execute(stmt)
+    if added:  # the views bound the old column lists
+        for entity in contract.ENTITIES:
+            con.execute(entity_ddl(entity)[-1])
     for stmt in OTHER_DDL:
         con.execute(stmt)
 

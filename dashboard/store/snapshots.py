@@ -112,6 +112,31 @@ def get_snapshot(settings: Settings, snapshot_id: str) -> SnapshotInfo | None:
     return _info(wp, snapshot_id)
 
 
+def record_audit_head(con: duckdb.DuckDBPyConnection, last_id: int, head_mac: str) -> None:
+    """Write the audit chain's head (last entry id and its MAC) into the snapshot being sealed
+    (table meta_audit_head): each published snapshot is a checkpoint of the audit log outside the
+    operational store, checked by `audit verify`."""
+    con.execute(
+        "CREATE OR REPLACE TABLE meta_audit_head AS "
+        "SELECT CAST($last_id AS BIGINT) AS last_id, CAST($head AS VARCHAR) AS head_mac",
+        {"last_id": int(last_id), "head": head_mac},
+    )
+
+
+def audit_head_of(path: Path) -> tuple[int, str] | None:
+    """The audit head a published snapshot recorded, or None (built before heads were recorded,
+    or no audit entry existed then)."""
+    con = connect_readonly(path)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "meta_audit_head" not in tables:
+            return None
+        row = con.execute("SELECT last_id, head_mac FROM meta_audit_head").fetchone()
+    finally:
+        con.close()
+    return None if row is None or not row[0] else (int(row[0]), str(row[1]))
+
+
 def current_name(settings: Settings) -> str | None:
     """What CURRENT says, whether or not that snapshot is still there; None before the first publish."""
     try:

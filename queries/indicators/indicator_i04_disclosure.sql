@@ -8,14 +8,20 @@
 --          both kinds, months whose first day falls in the window); I04b reported records with no
 --          quality flag (required fields, P3 on every USCC incl. the authority's, dates in order, no
 --          placeholders) ÷ reported; I04c reported within $disclosure_working_days working days of
---          the decision (ref_calendar, 调休 days included) ÷ reported.
+--          the decision ÷ reported: the deadline is a date, the $disclosure_working_days-th working
+--          day after the decision day (step deadline_days over ref_calendar, 调休 days included), and
+--          a report after that date is late, on a holiday or weekend right after it too.
 --          A record is reported at a point when it is in the data and its reported_at is not after
---          the point (a record without reported_at counts as reported, not compliant, not timely);
+--          the point (a record without reported_at — 上报时间 is optional, DATA.md — counts as
+--          reported; I04c counts only the records that carry one, n_timed, so the indicator page can
+--          say how many did not: I04b's denominator minus I04c's);
 --          penalties excluded by P7 are not public credit information and do not count.
 -- parameters: $as_of, $series_months, $window_months, $breakdown ('city' | 'department'),
 --             $disclosure_working_days
--- steps: series_points (T and the month-ends before it: queries/steps/series_points.sql)
--- source: docs/rules.md I04, P7; 001 二(四); 国办发〔2015〕51号, 国发〔2016〕33号 (7 working days)
+-- steps: series_points, deadline_days (T and the month-ends before it: queries/steps/series_points.sql;
+--        the deadline of N working days: queries/steps/deadline_days.sql)
+-- source: docs/rules.md I04, P7; 001 二(四); 国办发〔2015〕51号, 国发〔2016〕33号 (7 working days);
+--         民法典 第201条、第203条 (the deadline is a date)
 WITH windows AS (
     SELECT as_of_date, CAST(as_of_date - $window_months * INTERVAL 1 MONTH AS DATE) AS window_start
     FROM series_points
@@ -36,10 +42,11 @@ timed AS (
         d.decision_date,
         d.reported_at,
         COALESCE(d.quality_flags, '') = '' AS is_compliant,
-        reported_day.workday_seq - decided_day.workday_seq AS working_days_to_report
+        COALESCE(d.reported_at <= deadline.deadline_date, FALSE) AS is_timely
     FROM disclosed AS d
     LEFT JOIN ref_calendar AS decided_day ON decided_day.day = d.decision_date
-    LEFT JOIN ref_calendar AS reported_day ON reported_day.day = d.reported_at
+    LEFT JOIN deadline_days AS deadline
+        ON deadline.workday_seq = decided_day.workday_seq + $disclosure_working_days
 ),
 
 reported AS (
@@ -48,7 +55,8 @@ reported AS (
         COALESCE(CASE WHEN $breakdown = 'department' THEN t.department_code END, '') AS group_key,
         COUNT(*) AS n_reported,
         SUM(CASE WHEN t.is_compliant THEN 1 ELSE 0 END) AS n_compliant,
-        SUM(CASE WHEN t.working_days_to_report <= $disclosure_working_days THEN 1 ELSE 0 END) AS n_timely
+        SUM(CASE WHEN t.is_timely THEN 1 ELSE 0 END) AS n_timely,
+        SUM(CASE WHEN t.reported_at IS NOT NULL THEN 1 ELSE 0 END) AS n_timed
     FROM windows AS w
     INNER JOIN timed AS t
         ON t.decision_date > w.window_start
@@ -77,6 +85,7 @@ combined AS (
         COALESCE(r.n_reported, 0) AS n_reported,
         COALESCE(r.n_compliant, 0) AS n_compliant,
         COALESCE(r.n_timely, 0) AS n_timely,
+        COALESCE(r.n_timed, 0) AS n_timed,
         COALESCE(l.n_decisions, 0) AS n_decisions
     FROM reported AS r
     FULL OUTER JOIN ledger AS l ON l.as_of_date = r.as_of_date AND l.group_key = r.group_key
@@ -89,7 +98,7 @@ rates AS (
     SELECT 'I04b' AS indicator_id, as_of_date, group_code, n_compliant AS numerator, n_reported AS denominator
     FROM combined
     UNION ALL
-    SELECT 'I04c' AS indicator_id, as_of_date, group_code, n_timely AS numerator, n_reported AS denominator
+    SELECT 'I04c' AS indicator_id, as_of_date, group_code, n_timely AS numerator, n_timed AS denominator
     FROM combined
 )
 

@@ -4,12 +4,15 @@
 --          or the handling department_code when $breakdown = 'department'. numerator: objections
 --          received in the window ($window_months months up to the point) and answered by the point
 --          within $objection_working_days working days of receipt ($grading_objection_working_days
---          for objections concerning a credit evaluation); denominator: objections received in the
---          window (one still unanswered counts as not answered in time).
+--          for objections concerning a credit evaluation): on or before the deadline date, the N-th
+--          working day after the day of receipt (step deadline_days; an answer on a holiday or
+--          weekend after it is late); denominator: objections received in the window (one still
+--          unanswered counts as not answered in time).
 -- parameters: $as_of, $series_months, $window_months, $breakdown ('city' | 'department'),
 --             $objection_working_days, $grading_objection_working_days
--- steps: series_points (T and the month-ends before it: queries/steps/series_points.sql)
--- source: docs/rules.md I05; 001 二(五); 002 §三(五)1 (grading objections)
+-- steps: series_points, deadline_days (T and the month-ends before it: queries/steps/series_points.sql;
+--        the deadline of N working days: queries/steps/deadline_days.sql)
+-- source: docs/rules.md I05; 001 二(五); 002 §三(五)1 (grading objections); 民法典 第201条、第203条
 WITH windows AS (
     SELECT as_of_date, CAST(as_of_date - $window_months * INTERVAL 1 MONTH AS DATE) AS window_start
     FROM series_points
@@ -21,13 +24,18 @@ objection_facts AS (
         dn.department_code,
         o.received_date,
         o.answered_date,
-        answered_day.workday_seq - received_day.workday_seq AS working_days_to_answer,
-        CASE WHEN COALESCE(o.concerns_grading, FALSE) THEN $grading_objection_working_days
-             ELSE $objection_working_days END AS allowed_working_days
+        received_day.workday_seq
+            + CASE WHEN COALESCE(o.concerns_grading, FALSE) THEN $grading_objection_working_days
+                   ELSE $objection_working_days END AS deadline_seq
     FROM objections AS o
     LEFT JOIN ref_department_names AS dn ON dn.name = TRIM(o.department)
     LEFT JOIN ref_calendar AS received_day ON received_day.day = o.received_date
-    LEFT JOIN ref_calendar AS answered_day ON answered_day.day = o.answered_date
+),
+
+deadlined AS (
+    SELECT f.*, deadline.deadline_date
+    FROM objection_facts AS f
+    LEFT JOIN deadline_days AS deadline ON deadline.workday_seq = f.deadline_seq
 ),
 
 counted AS (
@@ -35,10 +43,10 @@ counted AS (
         w.as_of_date,
         CASE WHEN $breakdown = 'department' THEN f.department_code END AS group_code,
         SUM(CASE WHEN f.answered_date <= w.as_of_date
-                  AND f.working_days_to_answer <= f.allowed_working_days THEN 1 ELSE 0 END) AS numerator,
+                  AND f.answered_date <= f.deadline_date THEN 1 ELSE 0 END) AS numerator,
         COUNT(*) AS denominator
     FROM windows AS w
-    INNER JOIN objection_facts AS f
+    INNER JOIN deadlined AS f
         ON f.received_date > w.window_start
         AND f.received_date <= w.as_of_date
     GROUP BY 1, 2

@@ -24,8 +24,9 @@ SELECT
     r.name,
     r.status,
     r.established_date,
-    -- a 注销/吊销 record without its date is taken as closed from registration on
-    CASE WHEN r.status IN ('注销', '吊销') THEN COALESCE(r.closed_date, r.established_date) END AS closed_on_date,
+    -- a 注销/吊销 record without its date is taken as closed from registration on; a subject that
+    -- moved out of the city (迁出) stopped existing here on its 核准日期 (dashboard/reference/subject_status.csv)
+    CASE WHEN r.status IN ('注销', '吊销', '迁出') THEN COALESCE(r.closed_date, r.established_date) END AS closed_on_date,
     r.district_code,
     r.industry_code,
     r.legal_rep,

@@ -3,10 +3,12 @@
 --          listing (serious_dishonest) whose party is a government body or one of its departments:
 --          a valid USCC of a government kind (settings government.uscc_kinds: 11 机关, 12 事业单位,
 --          13 群众团体); or, when the USCC is missing or fails P3, a name containing a keyword of
---          government.name_keywords and none of government.name_exclusions. A valid USCC of any
---          other kind is not a government body, and kinds in government.never_kinds (91/92/93)
---          never are, nor is a party identified by a resident ID number (a natural person,
---          e.g. 张院 or 李场). party_key identifies the party: its valid USCC, else 'name:' + its name.
+--          government.name_keywords. A valid USCC of any other kind is not a government body, and
+--          kinds in government.never_kinds (91/92/93) never are, nor is a party whose name contains
+--          one of government.name_exclusions (公司, 合作社) — whichever way it qualified, so a kind-11
+--          code on a name ending in 有限公司 is not one — nor a party identified by a resident ID
+--          number (a natural person, e.g. 张院 or 李场). party_key identifies the party: its valid
+--          USCC, else 'name:' + its name.
 --          W4 reads the executees rows, I19 both.
 -- parameters: $government_kind_pattern, $government_never_kind_pattern, $government_name_pattern,
 --             $government_exclusion_pattern (regular expressions built from settings [government]
@@ -66,9 +68,10 @@ classified AS (
             -- a party identified by a resident ID number is a natural person, whatever the name
             WHEN p.is_natural_person THEN FALSE
             WHEN p.is_uscc_valid AND REGEXP_MATCHES(SUBSTR(p.uscc, 1, 2), $government_never_kind_pattern) THEN FALSE
+            -- the exclusion words hold on both branches, the USCC kind's as well as the name's
+            WHEN COALESCE(REGEXP_MATCHES(p.party_name, $government_exclusion_pattern), FALSE) THEN FALSE
             WHEN p.is_uscc_valid THEN REGEXP_MATCHES(SUBSTR(p.uscc, 1, 2), $government_kind_pattern)
-            ELSE COALESCE(REGEXP_MATCHES(p.party_name, $government_name_pattern)
-                          AND NOT REGEXP_MATCHES(p.party_name, $government_exclusion_pattern), FALSE)
+            ELSE COALESCE(REGEXP_MATCHES(p.party_name, $government_name_pattern), FALSE)
         END AS is_government_body
     FROM parties AS p
 )

@@ -3,7 +3,9 @@
 --          first: whether it is public credit information (P7, not revoked), its publicity end
 --          (P8), in publicity at T (P9), the date it becomes eligible for repair and whether it is
 --          at T (P10 = P11, since P9 already excludes the repaired), and the repair status at T
---          (已修复 approved on or before T / 申请中 applied on or before T, undecided at T / 未申请)
+--          (已修复 approved on or before T / 申请中 applied on or before T, undecided at T / 未申请);
+--          penalty_valid_to is the record's own 处罚有效期 (CF_YXQ, NULL when long-term or absent),
+--          shown beside the publicity end and not used by P8
 -- parameters: $uscc, $as_of
 -- source: docs/rules.md P7 (004 §(一) 1), P8–P11; P9 and P11 at T from marts/25_penalty_publicity_spans.sql
 WITH pending_at AS (
@@ -46,6 +48,7 @@ SELECT
     t.facts,
     t.content,
     t.publicity_end_date,
+    pen.penalty_valid_to,
     t.in_publicity,
     t.repair_eligible_date AS eligible_for_repair_date,
     t.eligible_for_repair,
@@ -58,4 +61,5 @@ SELECT
 FROM timeline AS t
 LEFT JOIN pending_at AS pa ON pa.decision_no = t.decision_no
 LEFT JOIN ref_departments AS dep ON dep.department_code = t.department_code
+LEFT JOIN penalties AS pen ON pen.decision_no = t.decision_no
 ORDER BY t.decision_date DESC, t.decision_no

@@ -2,9 +2,9 @@
 -- returns: one row per 被执行人 record active at T (filed on or before T, not closed by T) whose
 --          party is a government body or one of its departments (the party test of
 --          marts/30_government_parties.sql: USCC kind 11/12/13, or by name keyword where the USCC is
---          missing or invalid, never 91/92/93 nor a name with 公司/合作社), routed to
---          settings routing.w4_department (the intermediate court); escalated when the record is
---          also 失信 (失信被执行人). anchor_records = the case number.
+--          missing or invalid, never 91/92/93 nor a name with 公司/合作社 whichever way it qualified),
+--          routed to settings routing.w4_department (the intermediate court); escalated when the
+--          record is also 失信 (失信被执行人). anchor_records = the case number.
 -- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W4; 000 §二(四); 001 (十九)
 WITH active_records AS (

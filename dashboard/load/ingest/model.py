@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 FILE, SQL = "file", "sql"
 FULL, INCREMENTAL = "full", "incremental"
 OK, FAILED = "ok", "failed"
+HELD = "held"  # a full extract held by the shrink guard (dashboard.load.ingest.shrink)
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What a named source says about one entity's files (sources.toml, validated there):
+    `headers` source header → canonical column (over the contract's spellings); `constants`
+    canonical column → value for what the file *is* (a cell of the file, when present and not
+    empty, wins); `values` canonical column → {spelling in the file: value}; `files` file-name
+    patterns (fnmatch, case ignored) that select the entity's file in a drop."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    constants: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+NO_OPTIONS = SourceOptions()
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,7 @@ class EntitySource:
     table: str | None = None
     query: str | None = None
     label: str = ""
+    options: SourceOptions = NO_OPTIONS
 
     def __repr__(self) -> str:  # keeps a URL with credentials out of logs and tracebacks
         return f"EntitySource(entity={self.entity!r}, kind={self.kind!r}, label={self.label!r})"
@@ -54,6 +74,12 @@ class EntityResult:
     rows_retired: int = 0
     rows_unchanged: int = 0
     extra_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # 序号 and the like: neither mapped nor kept
+    # The header mapping as applied, for the per-file report (dashboard.load.onboarding): the
+    # source's header row as read, canonical column → its index there, required columns it lacks.
+    headers: list[str] = field(default_factory=list)
+    mapped_columns: dict[str, int] = field(default_factory=dict)
+    missing_columns: list[str] = field(default_factory=list)
     status: str = OK
     error: str | None = None
 

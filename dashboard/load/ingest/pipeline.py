@@ -17,17 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
 from dashboard.core import contract, reasons
 from dashboard.core.settings import Settings
-from dashboard.load.ingest import checks_sql
-from dashboard.load.ingest.model import FULL, EntityResult, IngestError
-from dashboard.load.ingest.readers import SRC_TABLE, Extract
+from dashboard.load.ingest import checks_sql, shrink
+from dashboard.load.ingest.model import FULL, NO_OPTIONS, EntityResult, IngestError, SourceOptions
+from dashboard.load.ingest.readers import REJECTS_TABLE, SRC_TABLE, Extract
 
 TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS = (
     "_ingest_typed",
@@ -38,10 +38,33 @@ TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS = (
     "_ingest_reasons",
 )
 BAD_VALUES = "_ingest_bad"  # + column index: failing P3/P4 values of one check column
-TEMP_TABLES = (SRC_TABLE, TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS)
-# Characters trimmed from every value: ASCII white space, no-break space, ideographic space, BOM.
-WHITESPACE = " \t\r\n\u00a0\u3000\ufeff"
-EDGE_WHITESPACE = " \u3000\t\u00a0"  # the ones that occur at the edge of a value in practice
+REGISTRY = "_ingest_registry"  # 营业执照注册号 / 组织机构代码 → USCC of the current registry
+TEMP_TABLES = (SRC_TABLE, TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS, REJECTS_TABLE, REGISTRY)
+# Characters trimmed from every value: ASCII white space and control characters (a name that
+# begins with a carriage return), no-break space, ideographic space, BOM.
+WHITESPACE = " \u00a0\u3000\ufeff" + "".join(chr(c) for c in range(0x20)) + "\x7f"
+# Edges tested cheaply before the costlier trim runs: any first character up to the space is
+# caught by one comparison (`x < '!'`); these are tested as prefixes and suffixes.
+EDGE_HEAD = ("\u3000", "\u00a0", "\ufeff")
+EDGE_TAIL = (" ", "\t", "\r", "\n", "\u3000", "\u00a0")
+# Full-width forms (U+FF01–U+FF5E, U+3000) and their ASCII: NFKC of codes, digits and dates.
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
+# translate() with the whole map costs far more than this test: it runs only where a value has one.
+FULL_WIDTH_RE = "[\uff01-\uff5e\u3000]"
+# Text columns whose values are codes: full-width forms are normalised as in typed columns.
+CODE_COLUMNS = ("reg_no", "org_code", "party_code", "decision_no", "license_no", "case_no", "decision_doc_no")
+# Text columns checked for mojibake (UTF-8 text decoded once as Latin-1 / cp1252 / GBK).
+NAME_COLUMNS = ("name", "party_name", "subject_name", "taxpayer_name", "authority", "court", "certificate")
+MOJIBAKE_RE = (
+    "[\u00c0-\u00ef][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
+    "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153"
+    "\u017e\u0178]|\ufffd|锟斤拷|鏈夐檺|鍏徃|[鍙鏄鐨鎴鏈浠瀹绠鐞缁鍏鍦闂璇銆锛鏉鍖鍚鍐鍛夐檺徃]{2}"
+)
+# Identifier forms of a mixed 身份证号码/组织机构代码 column (masked IDs carry '*').
+ID_NO_RE = "[1-8][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]|[0-9]{15}"
+USCC_RE = "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+ORG_CODE_RE = "[0-9A-Z]{8}-?[0-9X]"
 # The time of day after a date ("2024-03-01 09:30:00.000000", "2024-03-01T09:30:00+08:00").
 TIME_PART = r"[ T]+[0-9]{1,2}:[0-9]{2}.*$"
 NUMBER_TYPES = (contract.INT, contract.DECIMAL)
@@ -56,14 +79,22 @@ class HeaderMapping:
     columns: dict[str, int]
     extras: list[tuple[str, int]]
     original_keys: list[str]  # JSON key of every source column (header text, made unique)
+    ignored: list[tuple[str, int]] = field(default_factory=list)  # 序号: neither mapped nor kept
 
 
-def map_headers(entity: contract.Entity, headers: list[str]) -> HeaderMapping:
-    """Match headers to canonical columns (case and surrounding spaces ignored). The first header
-    of a canonical column wins; everything else is an extra column, kept and reported."""
+def map_headers(
+    entity: contract.Entity, headers: list[str], overrides: Mapping[str, str] | None = None
+) -> HeaderMapping:
+    """Match headers to canonical columns: a source's own overrides first (sources.toml
+    `headers`), then the contract's spellings (case, spaces, full-width forms and brackets
+    ignored; "CODE 标签" and "标签(说明)" forms, see contract.header_candidates). The first header of
+    a canonical column wins; a row-number column (序号) is ignored; everything else is an extra
+    column, kept and reported."""
     known = contract.header_map(entity)
+    own = {contract.loose_header(h): c for h, c in (overrides or {}).items()}
     columns: dict[str, int] = {}
     extras: list[tuple[str, int]] = []
+    ignored: list[tuple[str, int]] = []
     keys: list[str] = []
     seen: set[str] = set()
     for i, header in enumerate(headers):
@@ -73,25 +104,78 @@ def map_headers(entity: contract.Entity, headers: list[str]) -> HeaderMapping:
             unique, n = f"{shown}（{n}）", n + 1
         seen.add(unique)
         keys.append(unique)
-        col = known.get(contract.normalize_header(header))
+        col = own.get(contract.loose_header(header)) or contract.lookup_header(known, header)
         if col is not None and col not in columns:
             columns[col] = i
+        elif col is None and contract.is_ignored_header(header):
+            ignored.append((unique, i))
         else:
             extras.append((unique, i))
-    return HeaderMapping(columns, extras, keys)
+    return HeaderMapping(columns, extras, keys, ignored)
 
 
-def missing_required(entity: contract.Entity, mapping: HeaderMapping) -> list[contract.Column]:
-    """Required columns with no header (a fallback column stands in for its column)."""
+def missing_required(
+    entity: contract.Entity, mapping: HeaderMapping, options: SourceOptions = NO_OPTIONS
+) -> list[contract.Column]:
+    """Required columns with no header (a fallback column, a key alternate or a constant of the
+    source's configuration stands in for its column)."""
     out = []
     for col in entity.columns:
-        if not col.required or col.name in mapping.columns:
+        if not col.required or col.name in mapping.columns or col.name in options.constants:
             continue
-        fallback = entity.fallbacks.get(col.name)
+        fallback = entity.fallbacks.get(col.name) or entity.key_alternates.get(col.name)
         if fallback and fallback in mapping.columns:
+            continue
+        if col.name in _split_targets(entity) and entity.split_identifier in mapping.columns:
             continue
         out.append(col)
     return out
+
+
+def _split_targets(entity: contract.Entity) -> tuple[str, ...]:
+    return ("uscc", "org_code", "party_id_no") if entity.split_identifier else ()
+
+
+def _is_amount(col: contract.Column) -> bool:
+    """An optional amount in 万元: written 0.5万元 / 5000元 / 5,000.00; unreadable = a flag, not a loss."""
+    return col.type == contract.DECIMAL and col.name.endswith("_wan_yuan")
+
+
+def normalised_columns(entity: contract.Entity) -> list[str]:
+    """Columns whose full-width forms are folded to ASCII (NFKC of codes, digits and dates)."""
+    return [
+        c.name
+        for c in entity.columns
+        if c.type != contract.TEXT or c.check or c.enum or c.name in entity.key or c.name in CODE_COLUMNS
+    ]
+
+
+def wide_source_columns(con: duckdb.DuckDBPyConnection, entity: contract.Entity, mapping: HeaderMapping) -> set[int]:
+    """Source columns (of normalised_columns) holding any full-width form: only they pay for the
+    fold (one cheap pass over the extract)."""
+    indexes = sorted({mapping.columns[c] for c in normalised_columns(entity) if c in mapping.columns})
+    if not indexes:
+        return set()
+    tests = [f"coalesce(bool_or(regexp_matches(c{i}, $fw)), false)" for i in indexes]
+    row = con.execute(f"SELECT {', '.join(tests)} FROM {SRC_TABLE}", {"fw": FULL_WIDTH_RE}).fetchone()
+    assert row is not None
+    return {i for i, wide in zip(indexes, row, strict=True) if wide}
+
+
+def build_registry(con: duckdb.DuckDBPyConnection, entity: contract.Entity, mapping: HeaderMapping) -> bool:
+    """`_ingest_registry`: 营业执照注册号 and 组织机构代码 (USCC characters 9–17) of the current
+    registry → its USCC, where one number names one USCC; built only for an extract that names
+    subjects by those numbers. Returns whether it was built."""
+    wanted = {"reg_no", "org_code", entity.split_identifier} & set(mapping.columns)
+    if entity.name == "subjects" or not wanted or "uscc" not in entity.column_names:
+        return False
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {REGISTRY} AS
+        SELECT k, min(uscc) AS uscc FROM (
+            SELECT upper(reg_no) AS k, uscc FROM subjects WHERE reg_no IS NOT NULL AND uscc IS NOT NULL
+            UNION ALL
+            SELECT substr(uscc, 9, 9), uscc FROM subjects WHERE strlen(uscc) = 18)
+        GROUP BY k HAVING count(DISTINCT uscc) = 1""")
+    return True
 
 
 def _q(name: str) -> str:
@@ -116,55 +200,170 @@ class _Params:
 
 
 def typed_sql(
-    entity: contract.Entity, mapping: HeaderMapping, row_no_sql: str, settings: Settings
+    entity: contract.Entity,
+    mapping: HeaderMapping,
+    row_no_sql: str,
+    settings: Settings,
+    options: SourceOptions = NO_OPTIONS,
+    wide: set[int] | None = None,
+    registry: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The statements (with their parameters) that build `_ingest_typed` (module doc, step 1)."""
+    """The statements (with their parameters) that build `_ingest_typed` (module doc, step 1).
+    `wide`: source columns whose full-width forms are folded (wide_source_columns); `registry`:
+    `_ingest_registry` exists, so USCCs missing from the rows are looked up by 注册号 / 组织机构代码."""
     p = _Params()
     cols = entity.columns
     key = set(entity.key)
+    wide = wide or set()
+    index = {c.name: j for j, c in enumerate(cols)}
+    max_field = p("max_field", settings.warehouse.max_field_bytes)
     # Layers 1–2: trimmed text, absent words → NULL, identifiers upper case; all-empty rows skipped.
     src_cols = [f"c{i}" for i in range(len(mapping.original_keys))]
     # The original text rides along as o<i>, for raw_<entity> and quarantine.
     originals = [f"o{i}" for i in range(len(src_cols))]
-    keep = ["_rid", "_row_no", *originals]
-    layer1 = ["rowid AS _rid", f"{row_no_sql} AS _row_no", *(f"c{i} AS o{i}" for i in range(len(src_cols)))]
+    keep = ["_rid", "_row_no", "_too_long", *originals]
+    too_long = " OR ".join(f"strlen({c}) > {max_field}" for c in src_cols) or "false"
+    layer1 = [
+        "rowid AS _rid",
+        f"{row_no_sql} AS _row_no",
+        f"CASE WHEN {too_long} THEN 'field_too_long' END AS _too_long",
+        *(f"c{i} AS o{i}" for i in range(len(src_cols))),
+    ]
     for j, col in enumerate(cols):
         i = mapping.columns.get(col.name)
-        layer1.append(f"{trim_sql(f'c{i}', p)} AS t{j}" if i is not None else f"NULL::VARCHAR AS t{j}")
+        if i is None:
+            layer1.append(f"NULL::VARCHAR AS t{j}")
+            continue
+        trimmed = trim_sql(f"c{i}", p)
+        if i in wide and col.name in normalised_columns(entity):
+            trimmed = fold_sql(trimmed, p)
+        layer1.append(f"{trimmed} AS t{j}")
     nonempty = f"coalesce({', '.join(src_cols)}) IS NOT NULL" if src_cols else "false"
     sql1 = f"SELECT {', '.join(layer1)} FROM {SRC_TABLE} WHERE {nonempty}"
-    layer2 = keep + [f"{absent_sql(f't{j}', col, p)} AS n{j}" for j, col in enumerate(cols)]
+    layer2 = list(keep)
+    for j, col in enumerate(cols):
+        n = absent_sql(f"t{j}", col, p)
+        if mapped := options.values.get(col.name):
+            keys_, values_ = p(f"map_keys{j}", list(mapped)), p(f"map_values{j}", list(mapped.values()))
+            n = f"coalesce({values_}[list_position({keys_}, {n})], {n})"
+        if col.name in options.constants:
+            n = f"coalesce({n}, {p(f'const{j}', options.constants[col.name])})"
+        layer2.append(f"{n} AS n{j}")
     sql2 = f"SELECT {', '.join(layer2)} FROM ({sql1})"
 
+    # Layer 2b: identifiers split by form, registry look-ups (only where the extract needs them).
+    extra_keep: list[str] = []
+    split = {}
+    if entity.split_identifier and entity.split_identifier in mapping.columns:
+        code = f"n{index[entity.split_identifier]}"
+        form = (
+            f"CASE WHEN {code} LIKE '%*%' OR regexp_full_match({code}, {p('id_re', ID_NO_RE)}) THEN 'id' "
+            f"WHEN regexp_full_match({code}, {p('uscc_re', USCC_RE)}) THEN 'uscc' "
+            f"WHEN regexp_full_match({code}, {p('org_re', ORG_CODE_RE)}) THEN 'org' END"
+        )
+        split = {
+            "party_id_no": f"CASE WHEN {form} = 'id' THEN {code} END",
+            "uscc": f"CASE WHEN {form} = 'uscc' THEN {code} END",
+            "org_code": f"CASE WHEN {form} = 'org' THEN replace({code}, '-', '') END",
+        }
+    own = {name: f"n{index[name]}" for name in ("uscc", "org_code", "party_id_no", "reg_no") if name in index}
+    for name, expr in split.items():
+        if name in own:
+            own[name] = f"coalesce({own[name]}, {expr})"
+    sql2b, joins2b = f"({sql2}) l2", ""
+    uscc_sources = [own["uscc"]] if "uscc" in own else []
+    if registry and "uscc" in own:
+        if "reg_no" in index and "reg_no" in mapping.columns:
+            joins2b += f" LEFT JOIN {REGISTRY} rr ON rr.k = {own['reg_no']}"
+            uscc_sources.append("rr.uscc")
+        if "org_code" in own and ("org_code" in mapping.columns or split):
+            joins2b += f" LEFT JOIN {REGISTRY} ro ON ro.k = {own['org_code']}"
+            uscc_sources.append("ro.uscc")
+    linked = {name: expr for name, expr in own.items() if name != "reg_no"}
+    if len(uscc_sources) > 1:
+        linked["uscc"] = f"coalesce({', '.join(uscc_sources)})"
+    if "reg_no" in mapping.columns and "uscc" in own:
+        extra_keep.append("_reg_only")
+        reg_only = f"({own['uscc']}) IS NULL AND n{index['reg_no']} IS NOT NULL"
+    alternates = {}
+    for name, alt in entity.key_alternates.items():
+        if alt in mapping.columns:
+            alternates[name] = f"_ka{index[name]}"
+            extra_keep.append(alternates[name])
+    if split or joins2b or extra_keep:
+        layer2b = list(keep) + [
+            f"{linked[c.name]} AS n{j}" if c.name in linked and linked[c.name] != f"n{j}" else f"n{j}"
+            for j, c in enumerate(cols)
+        ]
+        if "_reg_only" in extra_keep:
+            layer2b.append(f"{reg_only} AS _reg_only")
+        for name, alt in entity.key_alternates.items():
+            if name in alternates:
+                layer2b.append(f"'注册号:' || n{index[alt]} AS {alternates[name]}")
+        sql2 = f"SELECT {', '.join(layer2b)} FROM {sql2b}{joins2b}"
+        keep = keep + extra_keep
+
     # Layer 3: parsed values p<j> next to the text v<j> (fallbacks applied).
-    index = {c.name: j for j, c in enumerate(cols)}
     layer3 = list(keep)
+    status_dates = {
+        target: (index[source], index[status], values)
+        for target, source, status, values in entity.status_dates
+        if source in mapping.columns and status in index
+    }
     for j, col in enumerate(cols):
         v = f"n{j}"
         if col.name in entity.fallbacks:
             v = f"coalesce(n{j}, n{index[entity.fallbacks[col.name]]})"
         layer3.append(f"{v} AS v{j}")
-        layer3.append(f"{_parse(col, v, p)} AS p{j}")
+        parsed = _parse(col, v, p)
+        if col.name in status_dates:
+            s_j, st_j, values = status_dates[col.name]
+            status_value = _parse(cols[st_j], f"n{st_j}", p)
+            closed = p(f"closed_statuses{j}", list(values))
+            parsed = (
+                f"coalesce({parsed}, CASE WHEN list_position({closed}, {status_value}) > 0 "
+                f"THEN {_parse(cols[s_j], f'n{s_j}', p)} END)"
+            )
+            v = f"coalesce({v}, CASE WHEN list_position({closed}, {status_value}) > 0 THEN n{s_j} END)"
+            layer3[-1] = f"{v} AS v{j}"
+        layer3.append(f"{parsed} AS p{j}")
     sql3 = f"SELECT {', '.join(layer3)} FROM ({sql2})"
 
     # Layer 4: final values, error codes, placeholder marks.
     layer4 = list(keep)
-    errors: list[str] = []
+    errors: list[str] = ["_too_long"]
     placeholders: list[str] = []
+    unreadable: list[str] = []
     before, after = (
         p("ph_before", settings.publicity.placeholder_before),
         p("ph_from", settings.publicity.placeholder_from),
     )
+
+    def long_term(j: int) -> str:
+        words = any_equal(f"v{j}", list(contract.LONG_TERM_WORDS), "long_term", p)
+        return f"coalesce({words} OR p{j} >= {after}, false)"
+
     for j, col in enumerate(cols):
         v, parsed = f"v{j}", f"p{j}"
         is_placeholder = f"({parsed} < {before} OR {parsed} >= {after})"
         nullable_placeholder = col.type == contract.DATE and (col.placeholder_means_absent or not col.required)
-        if nullable_placeholder:
+        lt = long_term(j) if col.long_term else None
+        if lt is not None:
+            layer4.append(f"CASE WHEN {lt} OR {is_placeholder} THEN NULL ELSE {parsed} END AS {_q(col.name)}")
+            layer4.append(f"coalesce({parsed} < {before}, false) AS ph{j}")
+            placeholders.append(f"ph{j}")
+        elif nullable_placeholder:
             layer4.append(f"CASE WHEN {is_placeholder} THEN NULL ELSE {parsed} END AS {_q(col.name)}")
             layer4.append(f"coalesce({is_placeholder}, false) AS ph{j}")
             placeholders.append(f"ph{j}")
+        elif col.long_term_of is not None:
+            layer4.append(f"coalesce({parsed}, {long_term(index[col.long_term_of])}) AS {_q(col.name)}")
         else:
             layer4.append(f"{parsed} AS {_q(col.name)}")
+        if _is_amount(col) and not col.required:
+            layer4.append(f"({v} IS NOT NULL AND {parsed} IS NULL) AS am{j}")
+            unreadable.append(f"am{j}")
+            continue
         if col.name in key:
             missing = "'missing_key'"
         elif col.required and col.type != contract.TEXT:
@@ -174,10 +373,15 @@ def typed_sql(
         bad = _bad_code(col)
         if missing == "NULL" and bad is None:
             continue
-        branches = [f"WHEN {v} IS NULL THEN {missing}"]
+        absent = f"{v} IS NULL AND {alternates[col.name]} IS NULL" if col.name in alternates else f"{v} IS NULL"
+        branches = [f"WHEN {absent} THEN {missing}"]
+        if col.name in alternates:
+            branches.append(f"WHEN {v} IS NULL THEN NULL")
+        if lt is not None:
+            branches.append(f"WHEN {lt} THEN NULL")
         if bad is not None:
             branches.append(f"WHEN {parsed} IS NULL THEN '{bad}'")
-            if col.type == contract.DATE and not nullable_placeholder:
+            if col.type == contract.DATE and not nullable_placeholder and lt is None:
                 branches.append(f"WHEN {is_placeholder} THEN 'bad_date'")
         layer4.append(f"CASE {' '.join(branches)} END AS _e{j}")
         errors.append(f"_e{j}")
@@ -186,10 +390,14 @@ def typed_sql(
     # Layer 5: key, hash, flags, usability. P3/P4 run once per distinct value (check_sql): a
     # value in the small table of failing values gets the flag through a cheap join.
     key_cols = [_q(k) for k in entity.key]
+    key_parts = {k: f"CAST({_q(k)} AS VARCHAR)" for k in entity.key}
+    for name, alt in alternates.items():
+        key_parts[name] = f"coalesce({key_parts[name]}, {alt})"
     key_expr = (
-        f"CASE WHEN {' AND '.join(f'{k} IS NOT NULL' for k in key_cols)} "
-        f"THEN concat_ws('|', {', '.join(f'CAST({k} AS VARCHAR)' for k in key_cols)}) END"
+        f"CASE WHEN {' AND '.join(f'{key_parts[k]} IS NOT NULL' for k in entity.key)} "
+        f"THEN concat_ws('|', {', '.join(key_parts[k] for k in entity.key)}) END"
     )
+    del key_cols
     # DuckDB's own hash() of the typed values: md5 over their text cost a third of this statement.
     # It is stable for a given DuckDB version (duckdb is pinned; a test pins a known value, so an
     # upgrade that changed it would be noticed before it re-versions every row).
@@ -197,6 +405,14 @@ def typed_sql(
     checked = [j for j, c in enumerate(cols) if c.check and c.name in mapping.columns]
     conditions = {check_flag(cols[j]): f"b{j}.v IS NOT NULL" for j in checked}
     conditions.update(_flag_conditions(entity, placeholders, p))
+    if unreadable:
+        conditions["amount_unreadable"] = " OR ".join(unreadable)
+    if "_reg_only" in keep:
+        conditions["reg_no_only"] = "_reg_only"
+    names = [_q(c) for c in NAME_COLUMNS if c in mapping.columns]
+    if names:
+        mojibake = p("mojibake_re", MOJIBAKE_RE)
+        conditions["mojibake"] = " OR ".join(f"regexp_matches({n}, {mojibake})" for n in names)
     # One CASE per code, in code order: concat_ws skips the NULLs, so the result is sorted and
     # '' when clean, without building a list per row.
     flag_list = (
@@ -220,21 +436,27 @@ def typed_sql(
     ]
     joins = "".join(f" LEFT JOIN {BAD_VALUES}{j} b{j} ON b{j}.v = l4.{_q(cols[j].name)}" for j in checked)
     sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(layer5)} FROM ({sql4}) l4{joins}"
-    statements = [stmt for j in checked for stmt in check_sql(entity, mapping, j)]
+    statements = [stmt for j in checked for stmt in check_sql(entity, mapping, j, wide)]
     return statements + [(sql, p.used_in(sql))]
 
 
-def check_sql(entity: contract.Entity, mapping: HeaderMapping, j: int) -> list[tuple[str, dict[str, Any]]]:
+def check_sql(
+    entity: contract.Entity, mapping: HeaderMapping, j: int, wide: set[int] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Statements that leave in `_ingest_bad<j>` the distinct normalized values of check column j
-    that fail P3 / P4 (normalized exactly as in typed_sql)."""
+    that fail P3 / P4 (normalized exactly as in typed_sql). A masked ID number (with '*', as
+    public 失信被执行人 lists print it) cannot be checked and is not flagged."""
     col = entity.columns[j]
     p = _Params()
     value = absent_sql("t", col, p)
-    trimmed = trim_sql(f"c{mapping.columns[col.name]}", p)
+    i = mapping.columns[col.name]
+    trimmed = trim_sql(f"c{i}", p)
+    if i in (wide or set()):
+        trimmed = fold_sql(trimmed, p)
     test = (
         checks_sql.uscc_sql("v", upper_case=True)
         if col.check == contract.CHECK_USCC
-        else checks_sql.resident_id_sql("v", upper_case=True)
+        else f"v LIKE '%*%' OR {checks_sql.resident_id_sql('v', upper_case=True)}"
     )
     distinct = (
         f"CREATE OR REPLACE TEMP TABLE {BAD_VALUES}{j} AS SELECT DISTINCT {value} AS v "
@@ -245,15 +467,23 @@ def check_sql(entity: contract.Entity, mapping: HeaderMapping, j: int) -> list[t
     return [(distinct, p.used_in(distinct)), (check, {})]
 
 
+def fold_sql(x: str, p: _Params) -> str:
+    """`x` with full-width forms as ASCII (NFKC of codes, digits and dates), where it has any."""
+    return (
+        f"CASE WHEN regexp_matches({x}, {p('fw_re', FULL_WIDTH_RE)}) "
+        f"THEN translate({x}, {p('full_width', FULL_WIDTH)}, {p('half_width', HALF_WIDTH)}) ELSE {x} END"
+    )
+
+
 def trim_sql(x: str, p: _Params) -> str:
-    """`x` without surrounding WHITESPACE. The costlier trim with a character list runs only where
-    a value starts or ends with a space, an ideographic space, a tab or a no-break space (each
-    prefix/suffix test is cheap, but there are millions of values); a value whose edge is only a
-    line break or BOM keeps it."""
-    tests = []
-    for k, ch in enumerate(EDGE_WHITESPACE):
-        tests.append(f"{x} LIKE {p(f'ws_head{k}', ch + '%')}")
-        tests.append(f"{x} LIKE {p(f'ws_tail{k}', '%' + ch)}")
+    """`x` without surrounding WHITESPACE (control characters included: a name that begins with
+    a carriage return loses it). The costlier trim with a character list runs only where a value
+    may start or end with one: a first character up to the space (one comparison), or one of
+    EDGE_HEAD / EDGE_TAIL as prefix or suffix (each test is cheap, but there are millions of
+    values)."""
+    tests = [f"{x} < {p('ws_low', '!')}"]
+    tests += [f"{x} LIKE {p(f'ws_head{k}', ch + '%')}" for k, ch in enumerate(EDGE_HEAD)]
+    tests += [f"{x} LIKE {p(f'ws_tail{k}', '%' + ch)}" for k, ch in enumerate(EDGE_TAIL)]
     return f"CASE WHEN {' OR '.join(tests)} THEN trim({x}, {p('ws', WHITESPACE)}) ELSE {x} END"
 
 
@@ -281,9 +511,15 @@ def _parse(col: contract.Column, v: str, p: _Params) -> str:
     if col.type == contract.TEXT:
         if col.enum:
             spellings = {contract.normalize_header(k): val for k, val in col.enum.items()}
+            # the same spellings with full-width forms folded, as normalised values arrive
+            folded = str.maketrans(FULL_WIDTH, HALF_WIDTH)
+            spellings.update({k.translate(folded): val for k, val in list(spellings.items())})
             keys = p(f"enum_keys_{col.name}", list(spellings))
             values = p(f"enum_values_{col.name}", list(spellings.values()))
-            return f"{values}[list_position({keys}, lower({v}))]"
+            found = f"{values}[list_position({keys}, lower({v}))]"
+            if col.enum_other is not None:
+                return f"coalesce({found}, CASE WHEN {v} IS NOT NULL THEN {p(f'enum_other_{col.name}', col.enum_other)} END)"
+            return found
         return v
     if col.type == contract.DATE:
         dates = p("date_formats", list(contract.DATE_FORMATS))
@@ -304,6 +540,17 @@ def _parse(col: contract.Column, v: str, p: _Params) -> str:
     # Numbers: thousands separators (ASCII or full-width comma) and inner spaces are dropped.
     x = f"replace(replace(replace({v}, ',', ''), '，', ''), ' ', '')"
     d = f"TRY_CAST({x} AS DOUBLE)"
+    if col.type == contract.DECIMAL and _is_amount(col):
+        # 0.5万元 / 0.5万 → 0.5; 5000元 → 0.5; a bare number is in 万元 already (双公示).
+        def num(text: str) -> str:
+            return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
+
+        return (
+            f"CASE WHEN {x} LIKE '%万元' THEN {num(f'left({x}, length({x}) - 2)')} "
+            f"WHEN {x} LIKE '%万' THEN {num(f'left({x}, length({x}) - 1)')} "
+            f"WHEN {x} LIKE '%元' THEN {num(f'left({x}, length({x}) - 1)')} / 10000 "
+            f"ELSE {num(x)} END"
+        )
     if col.type == contract.DECIMAL:
         return f"CASE WHEN isfinite({d}) THEN {d} END"
     if col.type == contract.INT:
@@ -378,13 +625,20 @@ def run(
     result: EntityResult,
     settings: Settings,
     say: Callable[[str], None],
+    confirm_shrink: bool = False,
+    options: SourceOptions = NO_OPTIONS,
 ) -> None:
     """Steps 1–4 of the module doc for one extract; fills `result`. Raises IngestError (a
-    missing required column) before anything is written; the writes are one transaction."""
+    missing required column) before anything is written, and shrink.ShrinkHeld (a full extract
+    that would retire too much, unless `confirm_shrink`) with nothing written; the writes are
+    one transaction."""
     name = result.source
-    mapping = map_headers(entity, extract.headers)
+    mapping = map_headers(entity, extract.headers, options.headers)
     result.extra_columns = [h for h, _ in mapping.extras]
-    missing = missing_required(entity, mapping)
+    result.ignored_columns = [h for h, _ in mapping.ignored]
+    missing = missing_required(entity, mapping, options)
+    result.headers, result.mapped_columns = list(extract.headers), dict(mapping.columns)
+    result.missing_columns = [c.name for c in missing]
     if missing:
         raise IngestError(
             reasons.ERR_MISSING_COLUMNS.format(
@@ -394,10 +648,13 @@ def run(
     if result.extra_columns:
         say(f"{name}：未识别的列已保留在原始层：{'、'.join(result.extra_columns)}")
 
-    for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings):
+    wide = wide_source_columns(con, entity, mapping)
+    registry = build_registry(con, entity, mapping)
+    for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings, options, wide, registry):
         con.execute(sql, params)
     con.execute(f"DROP TABLE temp.{SRC_TABLE}")  # _ingest_typed carries the original text from here on
-    result.rows_read = _one_row(con, f"SELECT count(*) FROM {TYPED}")[0]
+    rejects = _rejects(con) if extract.rejects else []
+    result.rows_read = _one_row(con, f"SELECT count(*) FROM {TYPED}")[0] + len(rejects)
     say(f"{name}：读取 {result.rows_read:,} 行")
 
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {DUPS} AS
@@ -420,7 +677,7 @@ def run(
     (result.rows_accepted, result.rows_flagged, result.rows_inserted, result.rows_replaced, result.rows_unchanged) = (
         int(x) for x in counts
     )
-    result.rows_quarantined = _one_row(con, f"SELECT count(DISTINCT _rid) FROM {QDETAIL}")[0]
+    result.rows_quarantined = _one_row(con, f"SELECT count(DISTINCT _rid) FROM {QDETAIL}")[0] + len(rejects)
     say(
         f"{name}：校验完成，接受 {result.rows_accepted:,} 行（其中带质量标记 {result.rows_flagged:,} 行），"
         f"隔离 {result.rows_quarantined:,} 行"
@@ -428,6 +685,7 @@ def run(
 
     now = dt.datetime.now().replace(microsecond=0)
     seen = f"SELECT _key FROM {TYPED} WHERE _key IS NOT NULL"
+    rows_current = _one_row(con, f"SELECT count(*) FROM {stg} WHERE _is_current")[0] if mode == FULL else 0
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -439,6 +697,8 @@ def run(
             result.rows_retired = _one_row(
                 con, f"SELECT count(*) FROM {stg} WHERE _is_current AND _key NOT IN ({seen})"
             )[0]
+            max_share = settings.warehouse.max_retire_share
+            shrink.check(result.rows_read, rows_current, result.rows_retired, max_share, confirm_shrink)
             if result.rows_retired:
                 con.execute(
                     f"""UPDATE {stg} SET _is_current = false, _ended_at = $now, _end_reason = 'retired'
@@ -472,6 +732,14 @@ def run(
             {"run_id": run_id, "source": name, **extra_params},
         )
         _write_quarantine(con, entity, mapping, run_id, name, now)
+        if rejects:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [run_id, entity.name, name, row_no, code, _reject_message(code, detail), original, now]
+                    for row_no, code, detail, original in rejects
+                ],
+            )
         con.execute(
             """INSERT INTO meta_entity_loads VALUES ($run_id, $entity, $source, $mode, $read, $accepted,
             $quarantined, $flagged, $inserted, $replaced, $retired, $extra, $now)""",
@@ -501,6 +769,20 @@ def run(
     )
 
 
+def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str, str]]:
+    """Lines the reader could not split into fields: (line, reason code, detail, original JSON)."""
+    rows = con.execute(f"SELECT row_no, code, detail, original FROM {REJECTS_TABLE} ORDER BY row_no").fetchall()
+    return [
+        (n, code, detail or "", json.dumps({"原始行": original}, ensure_ascii=False))
+        for n, code, detail, original in rows
+    ]
+
+
+def _reject_message(code: str, detail: str) -> str:
+    text = reasons.REASON_LABELS[code].replace("{detail}", detail or reasons.TOO_LONG_DETAIL)
+    return text.replace("（）", "")
+
+
 def _build_quarantine_detail(con: duckdb.DuckDBPyConnection, entity: contract.Entity, mapping: HeaderMapping) -> None:
     """`_ingest_qdetail`: one row per (row, reason, column) that makes a row unusable."""
     parts = []
@@ -512,6 +794,8 @@ def _build_quarantine_detail(con: duckdb.DuckDBPyConnection, entity: contract.En
         parts.append(f"""SELECT t._rid, t._row_no, t._e{j} AS code, {j} AS col, {value} AS value,
                 NULL::BIGINT AS winner
             FROM {TYPED} t WHERE t._e{j} IS NOT NULL""")
+    parts.append(f"""SELECT t._rid, t._row_no, t._too_long, NULL::INTEGER, NULL::VARCHAR, NULL::BIGINT
+        FROM {TYPED} t WHERE t._too_long IS NOT NULL""")
     parts.append(f"""SELECT t._rid, t._row_no, 'duplicate_key', NULL::INTEGER, t._key, d.winner
         FROM {TYPED} t JOIN {DUPS} d ON d._key = t._key WHERE t._ok AND t._row_no <> d.winner""")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {QDETAIL} AS {' UNION ALL '.join(parts)}")
@@ -540,6 +824,7 @@ def _write_quarantine(
         "source": source,
         "now": now,
         "key_label": key_label,
+        "too_long": reasons.TOO_LONG_DETAIL,
     }
     pairs = []
     for n, header in enumerate(mapping.original_keys):
@@ -551,6 +836,7 @@ def _write_quarantine(
         WITH detail AS (
             SELECT q._rid, q._row_no, q.code, q.winner,
                    CASE WHEN q.code = 'duplicate_key' THEN $key_label || '：“' || q.value || '”'
+                        WHEN q.code = 'field_too_long' THEN $too_long
                         ELSE c.label || coalesce('“' || q.value || '”', '') END AS part, q.col
             FROM {QDETAIL} q LEFT JOIN {COLS} c ON c.col = q.col),
         grouped AS (

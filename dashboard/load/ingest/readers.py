@@ -39,18 +39,40 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SELECT = re.compile(r"\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
 
 
+REJECTS_TABLE = "_ingest_rejects"  # rows a reader could not split into fields (see Reject)
+CSV_REJECTS, CSV_REJECTS_SCAN = "_ingest_csv_rejects", "_ingest_csv_rejects_scan"
+MIN_LINE_BYTES = 2 << 20  # DuckDB's own default line limit; a CSV line may be twice max_field_bytes
+# DuckDB's error types of a rejected CSV line → quarantine reason code (dashboard.core.reasons).
+CSV_ERROR_CODES = {
+    "MISSING COLUMNS": "csv_columns",
+    "TOO MANY COLUMNS": "csv_columns",
+    "UNQUOTED VALUE": "csv_quote",
+    "LINE SIZE OVER MAXIMUM": "field_too_long",
+}
+ORIGINAL_CHARS = 2000  # of a rejected line kept in quarantine (a 10 MB line is not copied whole)
+
+
 @dataclass(frozen=True)
 class Extract:
     """What a reader left in `_ingest_src`: the original headers (column i is `c{i}`) and the SQL
-    expression, over `_ingest_src`, of each row's person-visible number."""
+    expression, over `_ingest_src`, of each row's person-visible number. Rows the reader could not
+    split into fields are in REJECTS_TABLE (row_no, code, detail, original) when `rejects` is set."""
 
     headers: list[str]
     row_no_sql: str
+    rejects: bool = False
 
 
-def read(con: duckdb.DuckDBPyConnection, source: EntitySource, tmp_dir: Path, say: Callable[[str], None]) -> Extract:
+def read(
+    con: duckdb.DuckDBPyConnection,
+    source: EntitySource,
+    tmp_dir: Path,
+    say: Callable[[str], None],
+    max_field_bytes: int = 1 << 20,
+) -> Extract:
     """Read `source` into `_ingest_src`. Raises IngestError (unusable source, Chinese message)
-    or SourceUnavailable (database unreachable)."""
+    or SourceUnavailable (database unreachable). A CSV line longer than twice `max_field_bytes`
+    is rejected as it is read; longer fields of any reader are quarantined by the pipeline."""
     if source.kind == FILE:
         if source.path is None:
             raise IngestError(reasons.ERR_READ.format(name=source.display_name, reason=reasons.ERR_NOT_FOUND))
@@ -60,7 +82,7 @@ def read(con: duckdb.DuckDBPyConnection, source: EntitySource, tmp_dir: Path, sa
             raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_NOT_FOUND))
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            return read_csv(con, path, name, tmp_dir, say)
+            return read_csv(con, path, name, tmp_dir, say, source.entity, max_field_bytes)
         if suffix == ".xlsx":
             return read_xlsx(con, path, name, source.entity)
         if suffix == ".parquet":
@@ -87,27 +109,50 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_header(path: Path, enc: str) -> tuple[list[str], str]:
-    head = encoding.head_text(path, enc)
-    first_line = head.split("\n", 1)[0]
-    delim = _sniff_delimiter(first_line)
+def _parse_line(line: str, delim: str) -> list[str]:
     try:
-        header = next(csv.reader(io.StringIO(head), delimiter=delim, quotechar='"'))
+        return next(csv.reader(io.StringIO(line), delimiter=delim, quotechar='"'))
     except (StopIteration, csv.Error):
-        header = []
-    return header, delim
+        return []
+
+
+def _csv_header(path: Path, enc: str, entity: str | None = None) -> tuple[list[str], str, int]:
+    """The header cells, the delimiter and the number of lines above the header. The header is the
+    first of the first HEADER_SEARCH_ROWS lines that names a column of the entity (title lines
+    above it are skipped, as in XLSX), else the first line."""
+    head = encoding.head_text(path, enc)
+    lines = head.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    if entity is not None:
+        known = contract.header_map(contract.ENTITY_BY_NAME[entity])
+        for k, line in enumerate(lines):
+            delim = _sniff_delimiter(line)
+            cells = _parse_line(line.rstrip("\r"), delim)
+            if any(contract.lookup_header(known, c) for c in cells if c.strip()):
+                return cells, delim, k
+    first_line = lines[0] if lines else ""
+    delim = _sniff_delimiter(first_line)
+    return _parse_line(head, delim), delim, 0
 
 
 def read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, name: str, tmp_dir: Path, say: Callable[[str], None]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    tmp_dir: Path,
+    say: Callable[[str], None],
+    entity: str | None = None,
+    max_field_bytes: int = 1 << 20,
 ) -> Extract:
     """CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (see dashboard.load.ingest.encoding); DuckDB
-    parses it, and checks it is UTF-8 on the way: only a file it refuses is tried as GB18030."""
+    parses it, and checks it is UTF-8 on the way: only a file it refuses is tried as GB18030.
+    Lines that cannot be split into the header's fields (wrong count, unbalanced quote, over the
+    line limit) are left in REJECTS_TABLE with their line numbers; the other lines load."""
     if path.stat().st_size == 0:
         raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_EMPTY))
+    max_line = max(MIN_LINE_BYTES, 2 * max_field_bytes)
     if encoding.head_is_utf8(path):
         try:
-            return _duckdb_csv(con, path, name)
+            return _duckdb_csv(con, path, name, entity, max_line)
         except _NotUtf8:
             pass
     say(f"{name}：不是 UTF-8 编码，按 GB18030 转换")
@@ -117,7 +162,7 @@ def read_csv(
     except encoding.Undecodable:
         raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_ENCODING)) from None
     try:
-        return _duckdb_csv(con, data_path, name)
+        return _duckdb_csv(con, data_path, name, entity, max_line)
     except _NotUtf8:  # cannot happen for a file just written as UTF-8; refuse rather than guess
         raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_ENCODING)) from None
 
@@ -126,14 +171,18 @@ class _NotUtf8(Exception):
     pass
 
 
-def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extract:
-    header, delim = _csv_header(path, encoding.UTF8)
+def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str | None, max_line: int) -> Extract:
+    header, delim, skip = _csv_header(path, encoding.UTF8, entity)
     if not header or not any(h.strip() for h in header):
         raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_NO_HEADER))
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    for table in (CSV_REJECTS, CSV_REJECTS_SCAN):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     sql = (
         f"CREATE OR REPLACE TEMP TABLE {SRC_TABLE} AS SELECT * FROM read_csv($path, header = true, "
-        f"delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = {columns})"
+        f"skip = {int(skip)}, delim = $delim, quote = '\"', escape = '\"', auto_detect = false, "
+        f"columns = {columns}, strict_mode = true, max_line_size = {int(max_line)}, "
+        f"store_rejects = true, rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_REJECTS_SCAN}')"
     )
     try:
         con.execute(sql, {"path": str(path), "delim": delim})
@@ -142,7 +191,78 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Extrac
             raise _NotUtf8() from None
         detail = str(exc).strip().splitlines()[0][:300]
         raise IngestError(reasons.ERR_READ.format(name=name, reason=reasons.ERR_CSV.format(detail=detail))) from None
-    return Extract(headers=header, row_no_sql="rowid + 2")
+    first_line = skip + 2  # lines above the header, the header, then the first data line
+    rejected = con.execute(
+        f"""SELECT line, error_type, csv_line FROM {CSV_REJECTS}
+        QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1 ORDER BY line"""
+    ).fetchall()
+    for table in (CSV_REJECTS, CSV_REJECTS_SCAN):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    if not rejected:
+        return Extract(headers=header, row_no_sql=f"rowid + {first_line}")
+    if any(error_type in ("INVALID UNICODE", "INVALID ENCODING") for _, error_type, _ in rejected):
+        raise _NotUtf8()
+    return _with_rejects(con, header, delim, first_line, rejected, max_line)
+
+
+def _with_rejects(
+    con: duckdb.DuckDBPyConnection,
+    header: list[str],
+    delim: str,
+    first_line: int,
+    rejected: list[tuple[int, str, str]],
+    max_line: int,
+) -> Extract:
+    """Number the accepted rows by their file line (each rejected line shifts the ones after it)
+    and keep the rejected lines in REJECTS_TABLE. DuckDB reads everything after an unterminated
+    quote as one value: those following lines are read again one by one, so only the broken line
+    is lost to quarantine."""
+    ncols = len(header)
+    rejects: list[tuple[int, str, str, str]] = []
+    recovered: list[tuple[int, list[str]]] = []
+    skipped: list[int] = []  # file lines not in _ingest_src, in order
+    for line_no, error_type, csv_line in rejected:
+        code = CSV_ERROR_CODES.get(error_type, "csv_columns")
+        lines = (csv_line or "").strip("\r\n").split("\n")
+        if len(lines) > 1:  # a quote swallowed the lines after it (closing later, or never)
+            lines = [x.rstrip("\r") for x in lines]
+            rejects.append((line_no, "csv_quote", "", lines[0][:ORIGINAL_CHARS]))
+            skipped.append(line_no)
+            for k, text in enumerate(lines[1:], start=1):
+                if not text.strip():
+                    skipped.append(line_no + k)
+                    continue
+                cells = _parse_line(text, delim) if '"' not in text or text.count('"') % 2 == 0 else None
+                if cells is not None and len(cells) == ncols and len(text.encode()) <= max_line:
+                    recovered.append((line_no + k, cells))
+                else:
+                    reason = "csv_quote" if cells is None else "csv_columns"
+                    rejects.append((line_no + k, reason, "", text[:ORIGINAL_CHARS]))
+                skipped.append(line_no + k)
+            continue
+        text = lines[0].rstrip("\r")
+        found = len(_parse_line(text, delim)) if code == "csv_columns" else 0
+        detail = f"应有 {ncols} 列，实有 {found} 列" if code == "csv_columns" else ""
+        rejects.append((line_no, code, detail, text[:ORIGINAL_CHARS]))
+        skipped.append(line_no)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {REJECTS_TABLE} (row_no BIGINT, code VARCHAR, detail VARCHAR, original VARCHAR)"
+    )
+    con.executemany(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?)", [list(r) for r in rejects])
+    # Row i of the table (rowid order) is the i-th file line from first_line that was not skipped.
+    con.execute(f"ALTER TABLE {SRC_TABLE} ADD COLUMN _row_no BIGINT")
+    con.execute("CREATE OR REPLACE TEMP TABLE _ingest_skipped (line BIGINT, k BIGINT)")
+    con.executemany("INSERT INTO _ingest_skipped VALUES (?, ?)", [[n, k] for k, n in enumerate(sorted(skipped))])
+    # The i-th accepted row sits on line first_line + i + (skipped lines before it): a skipped line
+    # at position k shifts every row from index (line - first_line - k) on.
+    con.execute(
+        f"""UPDATE {SRC_TABLE} SET _row_no = rowid + {int(first_line)}
+            + (SELECT count(*) FROM _ingest_skipped s WHERE s.line - {int(first_line)} - s.k <= {SRC_TABLE}.rowid)"""
+    )
+    con.execute("DROP TABLE temp._ingest_skipped")
+    if recovered:
+        _append(con, [cells for _, cells in recovered], ncols, [n for n, _ in recovered])
+    return Extract(headers=header, row_no_sql="_row_no", rejects=True)
 
 
 # --- Parquet ---------------------------------------------------------------------------------
@@ -232,11 +352,93 @@ def _pick_sheet(workbook: Any, entity: str) -> Any:
     return workbook.worksheets[0]
 
 
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of every merged range of a read-only sheet (1-based),
+    found by scanning the sheet's XML: openpyxl's read-only mode does not report them, and a byte
+    scan costs far less than parsing the sheet a second time."""
+    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415 — with openpyxl, XLSX only
+
+    refs: list[bytes] = []
+    source = ws._get_source()
+    try:
+        tail = b""
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            refs += _MERGE_CELL.findall(data)
+            cut = data.rfind(b"<")  # a tag cut at the chunk's end is searched again with the next
+            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
+    finally:
+        close = getattr(source, "close", None)
+        if close:
+            close()
+    out = []
+    for ref in dict.fromkeys(refs):
+        min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
+        out.append((min_row, min_col, max_row, max_col))
+    return out
+
+
+def _fill_merged(
+    rows: Iterable[tuple[int, list[str | None]]], merged: list[tuple[int, int, int, int]]
+) -> Iterable[tuple[int, list[str | None]]]:
+    """Give every cell of a merged range the value of its first cell (read-only sheets leave the
+    others empty): a vertically merged 处罚机关 or 主体名称 fills each row it spans."""
+    if not merged:
+        yield from rows
+        return
+    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+    for rng in merged:
+        for r in range(rng[0], rng[2] + 1):
+            by_row.setdefault(r, []).append(rng)
+    first_values: dict[tuple[int, int], str | None] = {}
+    for n, texts in rows:
+        for min_row, min_col, _max_row, max_col in by_row.get(n, ()):
+            if n == min_row:
+                first_values[(min_row, min_col)] = texts[min_col - 1] if min_col - 1 < len(texts) else None
+            value = first_values.get((min_row, min_col))
+            if len(texts) < max_col:
+                texts.extend([None] * (max_col - len(texts)))
+            for c in range(min_col, max_col + 1):
+                if (n, c) != (min_row, min_col):
+                    texts[c - 1] = value
+        yield n, texts
+
+
+def _two_level_header(
+    top: list[str | None], below: list[str | None], top_row: int, merged: list[tuple[int, int, int, int]], known: Any
+) -> list[str] | None:
+    """A two-row header (a group cell merged across the columns of its sub-headers): one label
+    per column, the group and the sub-header joined ("行政相对人" + "名称"), or the sub-header alone
+    when only it names a column; None when the header has one row."""
+    groups = [m for m in merged if m[0] == top_row and m[2] == top_row and m[3] > m[1]]
+    if not groups or not any(t is not None and t.strip() for t in below):
+        return None
+    grouped = {c for _, min_col, _, max_col in groups for c in range(min_col, max_col + 1)}
+    width = max(len(top), len(below))
+    labels = []
+    for c in range(1, width + 1):
+        upper = (top[c - 1] if c - 1 < len(top) else None) or ""
+        lower = (below[c - 1] if c - 1 < len(below) else None) or ""
+        if c not in grouped or not lower.strip() or lower.strip() == upper.strip():
+            labels.append(upper or lower)
+            continue
+        joined = upper.strip() + lower.strip()
+        bracketed = f"{upper.strip()}({lower.strip()})"
+        candidates = [joined, bracketed, lower.strip()]
+        labels.append(next((x for x in candidates if contract.lookup_header(known, x)), joined))
+    return labels
+
+
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str) -> Extract:
     """XLSX through openpyxl (read-only, cached formula values). The header is the first row,
     among the first HEADER_SEARCH_ROWS non-empty ones, that names a column of the entity (so a
-    title row above the table is skipped), else the first non-empty row. Excel date cells become
-    ISO dates; row numbers are sheet rows; empty rows are skipped."""
+    title row above the table is skipped), else the first non-empty row; a two-row header with
+    merged group cells is joined into one label per column; merged cells give every cell they
+    span their first cell's value. Excel date cells become ISO dates; row numbers are sheet rows;
+    empty rows are skipped."""
     import openpyxl  # noqa: PLC0415 — heavy; only XLSX sources need it
 
     try:
@@ -248,7 +450,14 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str
     try:
         ws = _pick_sheet(workbook, entity)
         ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
-        rows = ((n, [cell_text(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1))
+        try:
+            merged = _merged_ranges(ws)
+        except (KeyError, ValueError, TypeError):
+            merged = []
+        rows: Iterable[tuple[int, list[str | None]]] = (
+            (n, [cell_text(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+        )
+        rows = _fill_merged(rows, merged)
         rows = ((n, texts) for n, texts in rows if any(t is not None and t.strip() for t in texts))
         head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
         if not head:
@@ -258,11 +467,16 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str
             (
                 k
                 for k, (_, texts) in enumerate(head)
-                if any(t is not None and contract.normalize_header(t) in known for t in texts)
+                if any(t is not None and contract.lookup_header(known, t) for t in texts)
             ),
             0,
         )
         texts = head[at][1]
+        data_from = at + 1
+        if at + 1 < len(head):
+            labels = _two_level_header(texts, head[at + 1][1], head[at][0], merged, known)
+            if labels is not None:
+                texts, data_from = list(labels), at + 2
         while texts and (texts[-1] is None or not texts[-1].strip()):
             texts.pop()
         header = [t or "" for t in texts]
@@ -270,7 +484,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str
         _create_src(con, ncols, with_row_no=True)
         batch: list[list[str | None]] = []
         numbers: list[int] = []
-        for row_no, values in itertools.chain(head[at + 1 :], rows):
+        for row_no, values in itertools.chain(head[data_from:], rows):
             batch.append(values[:ncols])
             numbers.append(row_no)
             if len(batch) >= CHUNK_ROWS:
