@@ -189,20 +189,4 @@ with audit_tab:
                 on_build=on_build,
             )
             stem = exports.file_stem(f"审计日志_{since:%Y%m%d}-{until:%Y%m%d}")
-            left, right, _ = st.columns([1, 1, 4])
-            left.download_button(
-                "下载 Excel",
-                data=download.xlsx,
-                file_name=f"{stem}.xlsx",
-                mime=exports.XLSX_MIME,
-                on_click="ignore",
-                key="_admin_audit_xlsx",
-            )
-            right.download_button(
-                "下载 CSV",
-                data=download.csv,
-                file_name=f"{stem}.csv",
-                mime=exports.CSV_MIME,
-                on_click="ignore",
-                key="_admin_audit_csv",
-            )
+            ui.download_buttons(download, stem, "_admin_audit")

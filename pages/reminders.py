@@ -176,20 +176,4 @@ with log_tab:
             key=f"reminder_log|{filters}|{len(log)}", frame=log, kinds={}, sheet_name="提醒发送记录", on_build=on_build
         )
         stem = exports.file_stem(f"提醒发送记录_{since:%Y%m%d}-{until:%Y%m%d}")
-        left, right, _ = st.columns([1, 1, 4])
-        left.download_button(
-            "下载 Excel",
-            data=download.xlsx,
-            file_name=f"{stem}.xlsx",
-            mime=exports.XLSX_MIME,
-            on_click="ignore",
-            key="reminder_log_xlsx",
-        )
-        right.download_button(
-            "下载 CSV",
-            data=download.csv,
-            file_name=f"{stem}.csv",
-            mime=exports.CSV_MIME,
-            on_click="ignore",
-            key="reminder_log_csv",
-        )
+        ui.download_buttons(download, stem, "reminder_log")

@@ -722,8 +722,13 @@ def downloads(
         sheet_name=title,
         on_build=on_build,
     )
-    stem = exports.file_stem(title, ctx.as_of)
-    row = container.container(horizontal=True, gap="small")
+    download_buttons(download, exports.file_stem(title, ctx.as_of), key, container)
+
+
+def download_buttons(download: exports.Download, stem: str, key: str, container: Any = None) -> None:
+    """The 下载 Excel / 下载 CSV pair of every list: `download` builds the files on click (no rerun);
+    the files are named `stem`.xlsx / .csv; widget keys `key`_xlsx and `key`_csv."""
+    row = (container or st).container(horizontal=True, gap="small")
     row.download_button(
         "下载 Excel",
         data=download.xlsx,

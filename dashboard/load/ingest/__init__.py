@@ -252,7 +252,7 @@ def describe_source(source: EntitySource, settings: Settings | None = None) -> S
         report.ignored = [h for h, _ in mapping.ignored]
         missing = pipeline.missing_required(entity, mapping, source.options)
         report.missing_required = [reasons.column_label(c.label, c.name) for c in missing]
-        report.rows = con.execute(f"SELECT count(*) FROM {readers.SRC_TABLE}").fetchone()[0]  # type: ignore[index]
+        report.rows = pipeline.source_rows(con)
         if missing:
             report.error = reasons.ERR_MISSING_COLUMNS.format(columns="、".join(report.missing_required))
     except SourceUnavailable:

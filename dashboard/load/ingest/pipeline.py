@@ -609,6 +609,14 @@ def error_columns(entity: contract.Entity, con: duckdb.DuckDBPyConnection) -> li
     return [j for j in range(len(entity.columns)) if f"_e{j}" in names]
 
 
+COUNT_SOURCE_ROWS = "SELECT count(*) FROM " + SRC_TABLE
+
+
+def source_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of the extract just read (the reader's staging table)."""
+    return int(_one_row(con, COUNT_SOURCE_ROWS)[0])
+
+
 def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
     """The row of an aggregate query without GROUP BY (it always returns exactly one)."""
     row = con.execute(sql).fetchone()
