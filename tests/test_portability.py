@@ -1,5 +1,5 @@
-"""Every SQL file of queries/ stays portable to a distributed engine (DESIGN.md "Larger than one
-machine"): it has the agreed header, parses as DuckDB SQL, transpiles to Spark SQL and PostgreSQL
+"""Every SQL file of queries/ stays portable to a distributed engine (docs/architecture.md, "Portable SQL": larger than one
+machine): it has the agreed header, parses as DuckDB SQL, transpiles to Spark SQL and PostgreSQL
 without error, avoids the constructs known to fail or mistranslate, and does month arithmetic only in
 the form that transpiles correctly. The indicator rules and the marts they read are also run on a
 real PostgreSQL server, transpiled, and must give exactly the DuckDB results."""
@@ -24,7 +24,7 @@ from tests.pg_kit import copy_table, pg_sql, plain_rows
 
 SQL_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
 HEADER_FIELDS = ("-- rule:", "-- returns:", "-- parameters:", "-- source:")
-# Known to fail in sqlglot or on another engine, or to mistranslate silently (DESIGN.md, CONVENTIONS)
+# Known to fail in sqlglot or on another engine, or to mistranslate silently (docs/architecture.md)
 FORBIDDEN = {
     "QUALIFY (mistranslated with ORDER BY … LIMIT)": r"\bqualify\b",
     "PIVOT": r"\b(un)?pivot\b",

@@ -6,7 +6,7 @@ and all warnings (§3) — on the DuckDB warehouse, cold (a fresh read-only conn
 warm (one connection, repeated), as the median of N runs; then the same computation written in
 plain pandas over the same tables, loaded into memory beforehand (the load is not timed), and the
 ratio. The two answers are compared, so the baseline is also an independent check of the SQL.
-Budget (DESIGN.md): all indicators + all warnings under 3 s warm at province scale, DuckDB at least
+Budget (README "Benchmarks"): all indicators + all warnings under 3 s warm at province scale, DuckDB at least
 3× faster than pandas.
 
 The warehouse is the seeded demo at that scale (the drop cached by dashboard.bench.harness, loaded once

@@ -373,7 +373,7 @@ def _entity_section(entity: Entity, notes: Mapping[tuple[str, str], str]) -> str
 
 
 def accepted_headers_section(entities: Sequence[Entity] = contract.ENTITIES) -> str:
-    """The DATA.md-style table: per entity, its required and optional columns, each as canonical ·
+    """The accepted-headers table: per entity, its required and optional columns, each as canonical ·
     code · 中文 label followed by every other header spelling accepted."""
 
     def spelled(column: Column) -> str:

@@ -12,7 +12,7 @@
 --          day after the decision day (step deadline_days over ref_calendar, 调休 days included), and
 --          a report after that date is late, on a holiday or weekend right after it too.
 --          A record is reported at a point when it is in the data and its reported_at is not after
---          the point (a record without reported_at — 上报时间 is optional, DATA.md — counts as
+--          the point (a record without reported_at — 上报时间 is optional, docs/data-contract.md — counts as
 --          reported; I04c counts only the records that carry one, n_timed, so the indicator page can
 --          say how many did not: I04b's denominator minus I04c's);
 --          penalties excluded by P7 are not public credit information and do not count.
