@@ -21,6 +21,20 @@ D = dt.date
 # Authority USCCs of the reference departments (dashboard/reference/departments.csv)
 TAX_AUTHORITY = "11230400112300147B"
 MARKET_AUTHORITY = "112304001123002194"
+# Court records of a body named like a government one (局) and of a company whose name also holds a
+# keyword (农场) but the exclusion word 有限公司: W4 / I19 count the first only.
+GOVERNMENT_EXECUTEES = [
+    dict(
+        case_no="X1", party_name="鹤岗市某某局", court="鹤岗市中级人民法院", filed_date=D(2024, 1, 1), is_dishonest=True
+    ),
+    dict(
+        case_no="X2",
+        party_name="某农场有限公司",
+        court="鹤岗市中级人民法院",
+        filed_date=D(2024, 1, 1),
+        is_dishonest=True,
+    ),
+]
 
 
 def uscc(kind: str, n: int, region: str = "230402") -> str:
@@ -192,22 +206,7 @@ def mixed_rows() -> dict[str, list[dict[str, Any]]]:
                 subject_name="某医院",
             ),
         ],
-        "executees": [
-            dict(
-                case_no="X1",
-                party_name="鹤岗市某某局",
-                court="鹤岗市中级人民法院",
-                filed_date=D(2024, 1, 1),
-                is_dishonest=True,
-            ),
-            dict(
-                case_no="X2",
-                party_name="某农场有限公司",
-                court="鹤岗市中级人民法院",
-                filed_date=D(2024, 1, 1),
-                is_dishonest=True,
-            ),
-        ],
+        "executees": GOVERNMENT_EXECUTEES,
         "collections": [
             dict(department="市税务局", month=D(2024, m, 1), category="纳税", records=5, subjects_covered=2)
             for m in range(1, 7)

@@ -12,6 +12,7 @@ from dashboard.core.settings import Settings
 from dashboard.rules.credit_warnings import WARNING_QUERIES, warning_params
 from dashboard.store import schema
 from dashboard.store.db import bind, query_text
+from tests.indicator_data import GOVERNMENT_EXECUTEES
 from tests.pg_kit import copy_table, pg_sql, plain_rows
 
 D = dt.date
@@ -59,22 +60,7 @@ def _warehouse(path):
         "repairs": W1_REPAIRS,
         "licenses": [licence("L1", "L1", D(2024, 9, 29)), licence("L2", "L2", T)],
         "abnormal_operations": [dict(uscc=uscc("L1"), listed_date=D(2024, 1, 1), listed_reason="未按期公示年报")],
-        "executees": [
-            dict(
-                case_no="X1",
-                party_name="鹤岗市某某局",
-                court="鹤岗市中级人民法院",
-                filed_date=D(2024, 1, 1),
-                is_dishonest=True,
-            ),
-            dict(
-                case_no="X2",
-                party_name="某农场有限公司",
-                court="鹤岗市中级人民法院",
-                filed_date=D(2024, 1, 1),
-                is_dishonest=True,
-            ),
-        ],
+        "executees": GOVERNMENT_EXECUTEES,
         "evaluations": [
             dict(uscc=uscc("B"), evaluator="公共信用综合评价", eval_date=D(2023, 6, 30), grade="D"),
             dict(uscc=uscc("B"), evaluator="公共信用综合评价", eval_date=D(2024, 6, 30), grade="C"),
