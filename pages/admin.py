@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.access import audit, auth, users
 from dashboard.app import exports, ui
+from dashboard.core import glossary
 from dashboard.core.dates import local_time_text
 
 viewer = auth.require_viewer()
@@ -71,7 +72,9 @@ with users_tab:
             display_name = st.text_input("姓名或单位")
             role = st.selectbox("角色", role_names, format_func=lambda r: roles[r].label)
             departments = st.multiselect(
-                "绑定部门（责任单位角色必填）", dept_codes, format_func=lambda c: department_names.get(c, c)
+                f"所属{glossary.DEPARTMENT}（{glossary.DEPARTMENT}角色必填）",
+                dept_codes,
+                format_func=lambda c: department_names.get(c, c),
             )
             personal = st.checkbox("可查看未脱敏个人信息")
             email = st.text_input("电子邮箱（统一身份认证登录时匹配，可不填）")
@@ -105,7 +108,10 @@ with users_tab:
                 name = st.selectbox("用户", names, key="_admin_role_user")
                 role = st.selectbox("新角色", role_names, format_func=lambda r: roles[r].label, key="_admin_role_role")
                 departments = st.multiselect(
-                    "绑定部门", dept_codes, format_func=lambda c: department_names.get(c, c), key="_admin_role_deps"
+                    f"所属{glossary.DEPARTMENT}",
+                    dept_codes,
+                    format_func=lambda c: department_names.get(c, c),
+                    key="_admin_role_deps",
                 )
                 personal = st.checkbox("可查看未脱敏个人信息", key="_admin_role_pd")
                 if st.form_submit_button("保存"):
@@ -140,7 +146,8 @@ with users_tab:
                         st.session_state["_admin_one_time"] = (name, password)
                         st.rerun()
         st.caption(
-            "也可在服务器上使用命令行：python -m dashboard users add|disable|enable|set-role|reset-password|list"
+            "也可在服务器上用命令行管理用户（新增、停用、启用、修改角色、重置密码、列出）："
+            "运行 `python -m dashboard users --help` 查看用法。"
         )
 
 with audit_tab:

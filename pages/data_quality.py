@@ -6,8 +6,10 @@ URL: entity, reason, month."""
 
 import streamlit as st
 
-from dashboard.app import columns, ui
+from dashboard.app import columns, load_labels, ui
+from dashboard.app.exports import Col
 from dashboard.core import formatting as fmt
+from dashboard.core import glossary
 from dashboard.rules import quality
 
 ctx = ui.context()
@@ -33,6 +35,7 @@ ui.table(
         "rows_replaced",
         "rows_retired",
         "error",
+        source=Col("来源", labels=load_labels.source_labels(history["source"])),
     ),
     key="load_history",
     title="装载记录",
@@ -55,7 +58,7 @@ summary = ui.cached(quality.quarantine_summary, scoped=False)
 st.caption("点击一行查看该类隔离行的原始值，下载后更正再重新报送。")
 row = ui.table(
     summary,
-    columns.pick("entity_label", "reason_code", "message", "n_rows", "source"),
+    columns.pick("entity_label", "message", "n_rows", "source", message="原因"),
     key="quarantine_summary",
     title="隔离数据汇总",
     selectable=True,
@@ -75,11 +78,11 @@ if entity:
             columns.present(rows, exclude=("original", "run_id"))
             | {c: columns.Col(c) for c in rows.columns if c not in columns.LABELS},
             key=f"quarantine_{entity}_{reason}",
-            title=f"隔离数据_{entity}_{reason or '全部原因'}",
+            title=f"隔离数据_{load_labels.entity_label(entity)}_{quality.reason_label(reason) if reason else '全部原因'}",
             empty_text="没有符合条件的隔离行。",
         )
     else:
-        st.info("隔离行可能包含其他部门的原始记录，仅市信用办可查看和下载。")
+        st.info(f"隔离行可能包含其他{glossary.DEPARTMENT}的原始记录，仅市信用办可查看和下载。")
 
 # ---- P7, orphans, I03 --------------------------------------------------------------------------------
 st.subheader(f"不纳入公共信用信息的行政处罚（P7，截至{fmt.fmt_month(ctx.as_of)}的近12个月）")

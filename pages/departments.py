@@ -1,20 +1,23 @@
 """责任单位: a scorecard per department — the indicators it is responsible for, its 双公示 rates
 (I04a–c), objection handling (I05), warnings open / overdue and time to first action — and the
-ranking of departments for the monthly 通报 (001 九(三)), with its Excel download.
+ranking of departments for the monthly 通报 (001 九(三)), with its Excel download. Aggregates
+only (the warnings through warning_summary), so leadership may open it: for them the drill stops
+here — an indicator row opens 监测指标 without its detail list, warning types do not open.
 URL: department, month."""
 
 import streamlit as st
 
 from dashboard.app import charts, columns, page_queries, ui
 from dashboard.core import formatting as fmt
-from dashboard.rules import credit_warnings, followup, indicators, ranking, reference
+from dashboard.core.scope import AGGREGATES_ONLY
+from dashboard.rules import credit_warnings, indicators, ranking
 
 ctx = ui.context()
 catalogue = ui.cached(indicators.indicator_catalogue, scoped=False, con=False)
 by_department = ui.by_department(catalogue["indicator_id"], ctx.as_of)
-status = ui.cached(followup.warning_status, ctx.as_of, live=True)
-counts = ui.derived(followup.counts_from_status, status, ui.cached(reference.department_short_names, scoped=False))
-ranking = ui.derived(ranking.ranking_of, catalogue, by_department, counts, status, ctx.departments)
+summary = ui.warning_summary(ctx.as_of)
+counts = summary.counts
+ranking = ui.derived(ranking.ranking_of, catalogue, by_department, counts, summary.median_days, ctx.departments)
 codes = [c for c in ranking["department_code"] if c] if not ranking.empty else []
 department = (
     ui.select_param(
@@ -55,7 +58,7 @@ if department:
             delta_arrow="off",
             delta_color="normal" if state == "green" else ("off" if state == "none" else "inverse"),
         )
-    follow_totals = page_queries.followup_totals(status, department)
+    follow_totals = page_queries.department_warning_totals(summary, department)
     cols = st.columns(4)
     cols[0].metric("预警中", fmt.fmt_count(follow_totals["n_open"]), border=True)
     cols[1].metric("已处置", fmt.fmt_count(follow_totals["n_acted"]), border=True)
@@ -67,7 +70,7 @@ if department:
     )
 
     st.subheader("负责的监测指标")
-    st.caption("点击一行查看该指标在本单位的明细。")
+    st.caption("点击一行查看该指标在本单位的明细。" if ctx.scope.details else "点击一行查看该指标按责任单位的分解。")
     row = ui.table(
         card,
         columns.pick(
@@ -92,7 +95,7 @@ if department:
         ui.goto("indicators", indicator=row["indicator_id"], department=department)
 
     st.subheader("信用预警处置")
-    st.caption("点击一行查看该类预警清单。")
+    st.caption("点击一行查看该类预警清单。" if "warnings" in ctx.allowed_pages else AGGREGATES_ONLY)
     row = ui.table(
         follow,
         columns.pick(

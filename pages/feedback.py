@@ -5,6 +5,7 @@ correction or confirms it. A department sees only its own reports. URL: month, d
 
 import streamlit as st
 
+from dashboard.access import users
 from dashboard.app import columns, feedback_forms, ui
 from dashboard.core import formatting as fmt
 from dashboard.rules import credit_warnings, feedback, followup, indicators
@@ -55,7 +56,7 @@ if ctx.scope.sees_all:
     st.subheader("反馈情况")
     st.caption("点击一行查看该单位的反馈。")
     row = ui.table(
-        feedback_forms.board_view(board),
+        feedback_forms.board_view(board, users.display_names(engine)),
         columns.pick(
             "department_name",
             "status",

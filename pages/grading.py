@@ -6,10 +6,11 @@ import streamlit as st
 
 from dashboard.app import charts, columns, page_queries, ui
 from dashboard.core import formatting as fmt
+from dashboard.core import glossary
 from dashboard.rules import grading, reference
 
 ctx = ui.context()
-GROUPINGS = {"department": "按部门", "industry": "按行业", "district": "按区县"}
+GROUPINGS = {"department": f"按{glossary.DEPARTMENT}", "industry": "按行业", "district": "按区县"}
 
 ui.breadcrumbs(ui.trail("grading"))
 st.title(f"分级分类 · {fmt.fmt_month(ctx.as_of)}")
@@ -35,11 +36,11 @@ ui.table(
 graders = ui.cached(reference.grading_departments, scoped=False)
 department = (
     ui.select_param(
-        "部门",
+        glossary.DEPARTMENT,
         ["", *graders],
         "department",
         none_value="",
-        format_func=lambda c: ctx.department_name(c) if c else "请选择部门",
+        format_func=lambda c: ctx.department_name(c) if c else f"请选择{glossary.DEPARTMENT}",
     )
     or None
 )
@@ -53,7 +54,10 @@ if department:
         max_value=2**31 - 1,
     )
     plan, drawn = ui.cached(grading.spotcheck_plan, department, ctx.as_of, seed)
-    st.caption(f"随机种子 {seed}：同一种子、同一数据、同一比例可重现相同抽取结果。抽查比例见设置 [spotcheck]。")
+    st.caption(
+        f"随机种子 {seed}：同一种子、同一数据、同一比例可重现相同抽取结果。"
+        "各信用等级的抽查比例见下表，由市信用办统一设定，信用等级越低抽查比例越高。"
+    )
     ui.table(
         plan,
         columns.pick("grade", "n_subjects", "ratio", "n_drawn"),

@@ -1,12 +1,14 @@
 """监测指标: pick an indicator → its definition and source paragraph, its 24-month trend against
 the target, its breakdown by responsible department and by district, and the list behind the
 numerator or the gap. A department (bar or picker) narrows the list; a row opens the subject's
-profile. URL: indicator, department, district, month."""
+profile. Leadership sees aggregates only: no list (the query layer refuses it), the reason instead.
+URL: indicator, department, district, month."""
 
 import streamlit as st
 
 from dashboard.app import charts, columns, page_queries, ui
 from dashboard.core import formatting as fmt
+from dashboard.core.scope import AGGREGATES_ONLY
 from dashboard.core.settings import get_settings
 from dashboard.rules import checklist, indicators
 
@@ -38,11 +40,25 @@ st.title(f"{indicator} {meta['name']}")
 
 # ---- the figure at the as-of month ------------------------------------------------------------
 now = ui.cached(indicators.indicators_at, ctx.as_of).set_index("indicator_id").loc[indicator]
+# with a department chosen the headline is that department's row of the breakdown (or says it is the city's)
+figure = page_queries.headline_figure(now, by_department, department)
+whose = {"本单位": f"{ctx.department_name(department)}，", "全市": "全市，" if department else ""}[figure["level"]]
 cols = st.columns(4)
-cols[0].metric(f"实际值（{fmt.fmt_month(ctx.as_of)}）", fmt.fmt_value(now["value"], unit), border=True)
-cols[1].metric("目标", charts.target_text(now["target"], direction, unit), border=True)
-cols[2].metric("状态", charts.status_label(now["status"]), border=True)
-cols[3].metric("分子 / 分母", f"{fmt.fmt_count(now['numerator'])} / {fmt.fmt_count(now['denominator'])}", border=True)
+cols[0].metric(f"实际值（{whose}{fmt.fmt_month(ctx.as_of)}）", fmt.fmt_value(figure["value"], unit), border=True)
+cols[1].metric("目标", charts.target_text(figure["target"], direction, unit), border=True)
+cols[2].metric("状态", charts.status_label(figure["status"]), border=True)
+cols[3].metric(
+    "分子 / 分母", f"{fmt.fmt_count(figure['numerator'])} / {fmt.fmt_count(figure['denominator'])}", border=True
+)
+if figure["level"] == "本单位":
+    city = figure["city"]
+    st.caption(
+        f"以上为{ctx.department_name(department)}的数值。全市：{fmt.fmt_value(city['value'], unit)}"
+        f"（{charts.status_label(city['status'])}，分子 / 分母 {fmt.fmt_count(city['numerator'])} / "
+        f"{fmt.fmt_count(city['denominator'])}）；下方走势为全市数值。"
+    )
+elif department:
+    st.info(f"{figure['why']}，以上为全市数值，不是{ctx.department_name(department)}的数值。")
 st.markdown(f"**定义**：{meta['definition']}")
 if indicator == "I04c" and (untimed := page_queries.untimed_records(ui.cached(indicators.indicators_at, ctx.as_of))):
     st.caption(f"另有 {fmt.fmt_count(untimed)} 条已上报记录没有上报时间（上报、入库或归集时间），不计入及时率。")
@@ -121,23 +137,27 @@ where = "、".join(
     if x
 )
 st.subheader(f"明细清单{f'（{where}）' if where else ''}")
-detail = ui.cached(
-    indicators.indicator_detail_rows, indicator, ctx.as_of, department_code=department, district_code=ctx.district
-)
-drill = "uscc" in detail.columns and "subject" in ctx.allowed_pages
-if drill:
-    st.caption("点击一行查看该主体的信用画像。")
-row = ui.table(
-    detail,
-    columns.present(detail, **columns.indicator_values(unit)),
-    key=f"detail_{indicator}",
-    title=f"{indicator}{meta['name']}明细",
-    selectable=drill,
-    personal={"subject_name": "name", "party_id_no": "id_no"},
-    person_flag="is_natural_person",
-)
-if row is not None and not fmt.is_missing(row.get("uscc")):
-    ui.goto("subject", subject=row["uscc"], **{"from": "indicators"}, indicator=indicator, department=department)
+if not ctx.scope.details:
+    # leadership sees aggregates only: the query layer refuses the list, so the drill stops here
+    st.info(AGGREGATES_ONLY, icon=":material/lock:")
+else:
+    detail = ui.cached(
+        indicators.indicator_detail_rows, indicator, ctx.as_of, department_code=department, district_code=ctx.district
+    )
+    drill = "uscc" in detail.columns and "subject" in ctx.allowed_pages
+    if drill:
+        st.caption("点击一行打开该主体的主体画像。")
+    row = ui.table(
+        detail,
+        columns.present(detail, **columns.indicator_values(unit)),
+        key=f"detail_{indicator}",
+        title=f"{indicator}{meta['name']}明细",
+        selectable=drill,
+        personal={"subject_name": "name", "party_id_no": "id_no"},
+        person_flag="is_natural_person",
+    )
+    if row is not None and not fmt.is_missing(row.get("uscc")):
+        ui.goto("subject", subject=row["uscc"], **{"from": "indicators"}, indicator=indicator, department=department)
 
 # ---- work items (001 一, 六, 七, 九, 十一, 十三, 十六–二十) ----------------------------------------------
 st.subheader("工作类指标清单")

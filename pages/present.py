@@ -45,8 +45,7 @@ def tiles():
 
 
 def counts():
-    status = ui.cached(followup.warning_status, ctx.as_of, live=True)
-    return ui.derived(followup.counts_from_status, status, ui.cached(reference.department_short_names, scoped=False))
+    return ui.warning_summary(ctx.as_of).counts  # aggregates: leadership may see them
 
 
 view = st.container(key=f"present_{key}")

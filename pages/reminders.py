@@ -66,7 +66,7 @@ with setup_tab:
     with st.expander("新增渠道"), st.form("reminder_add_channel", clear_on_submit=True):
         kind = st.selectbox("渠道类型", list(rm.CHANNEL_KINDS), format_func=lambda k: rm.CHANNEL_KINDS[k])
         label = st.text_input("名称（如：信用工作群）")
-        webhook = st.text_input("机器人 Webhook 地址或 key / access_token（企业微信、钉钉）", type="password")
+        webhook = st.text_input("机器人 Webhook 地址或其密钥（企业微信 key、钉钉 access_token 的值）", type="password")
         signing = st.text_input("钉钉加签密钥（SEC 开头）", type="password")
         recipients = st.text_area("收件人电子邮箱（电子邮件渠道，逗号或换行分隔）")
         if st.form_submit_button("保存渠道"):
@@ -124,7 +124,7 @@ with setup_tab:
             rm.remove_channel(engine, picked, viewer)
             done(f"已删除渠道 {chosen_channel.label}")
     st.caption(
-        "机器人密钥加密保存（密钥来自环境变量 DASHBOARD_NOTIFY_KEY），页面只显示末 4 位；发送规则见 README“Reminders”。"
+        "机器人密钥加密保存（加密密钥由服务器环境配置），页面只显示末 4 位；发送规则见系统使用说明的“提醒”一节。"
     )
 
 with log_tab:

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.app import charts, columns, page_queries, ui
 from dashboard.app.exports import Col
 from dashboard.core import formatting as fmt
+from dashboard.core import glossary
 from dashboard.rules import profile
 
 ctx = ui.context()
@@ -46,7 +47,7 @@ with st.expander("检索主体", expanded=found_name is None, icon=":material/se
                 f"匹配的主体超过 {SEARCH_LIMIT} 个，仅显示前 {SEARCH_LIMIT} 个（存续主体在前）。请增加关键字（以空格分隔）缩小范围。"
             )
         else:
-            st.caption(f"共 {len(results)} 个匹配主体（存续主体在前）。点击一行查看信用画像。")
+            st.caption(f"共 {len(results)} 个匹配主体（存续主体在前）。点击一行查看{glossary.PROFILE}。")
         row = ui.table(
             results.head(SEARCH_LIMIT),
             columns.pick(
@@ -95,7 +96,7 @@ cols[3].metric(f"信用预警（{fmt.fmt_month(ctx.as_of)}）", fmt.fmt_count(su
 tabs = st.tabs(["信用等级", "行政处罚", "行政许可", "名单", "修复·异议·承诺", "信易贷", "纳税信用", "信用预警"])
 name = me["name"]
 with tabs[0]:
-    st.markdown("**当前信用等级（各部门）**")
+    st.markdown(f"**当前信用等级（各{glossary.DEPARTMENT}）**")
     ui.table(
         sections["grades"],
         columns.pick("department_name", "grade", "grade_source", "eval_date", "score"),
@@ -259,7 +260,6 @@ with tabs[7]:
             "anchor_records",
             "risk_level",
             "first_seen_date",
-            warning_type="预警类型",
         ),
         key="warnings",
         title=f"{name}信用预警",

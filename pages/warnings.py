@@ -1,18 +1,17 @@
-"""信用预警: warnings per department and type (W1–W5) with open / acted / overdue, the list of one
-department and type with reasons, and one warning's follow-up: its steps so far, a form to record
-the next step (date and note, stored in the operational store), and for W1b the filled-in
-行政处罚信用修复告知书. URL: department, type, status, warning, month."""
-
-import datetime as dt
+"""信用预警: warnings per department and type (W1–W5) with open / acted / overdue — the tiles are
+those of the chosen department and type, with the total of all beside them —, the list of one
+department and type with reasons and each warning's one follow-up state, and one warning's
+follow-up: its steps so far, a form to record the next step (dashboard.app.followup_panel), and for
+W1b the filled-in 行政处罚信用修复告知书. 统计月份 offers 截至今日 (T = today): a step recorded today
+changes 已处置 / 超期 at once. URL: department, type, status, warning, month."""
 
 import streamlit as st
 
-from dashboard.app import charts, columns, documents, page_queries, reminders, ui
+from dashboard.app import charts, columns, documents, followup_panel, page_queries, reminders, ui
 from dashboard.core import formatting as fmt
 from dashboard.rules import credit_warnings, followup, reference
 
 ctx = ui.context()
-FLASH = "_warnings_flash"
 TYPES = credit_warnings.WARNING_TYPES
 
 status = ui.cached(followup.warning_status, ctx.as_of, live=True)
@@ -57,9 +56,10 @@ state = (
 )
 
 ui.breadcrumbs(ui.trail("warnings"))
-st.title(f"信用预警 · {fmt.fmt_month(ctx.as_of)}")
-if message := st.session_state.pop(FLASH, None):
-    st.success(message)
+st.title(f"信用预警 · {ctx.period_text}")
+if ctx.is_today:
+    st.caption("截至今日：按今天的数据与处置记录计算，今天记录的处置立即计入已处置。")
+followup_panel.show_flash()
 if not ctx.scope.sees_all:  # a department's recent reminders (企业微信 / 钉钉 / e-mail, dashboard.notify)
     with st.expander("最近的提醒", icon=":material/campaign:"):
         recent = reminders.recent_reminders_for(ctx.engine, ctx.scope.department_list)
@@ -74,12 +74,23 @@ if not ctx.scope.sees_all:  # a department's recent reminders (企业微信 / �
             )
 
 # ---- per department: open / acted / overdue -------------------------------------------------------
-st.subheader("各责任单位预警处置情况")
-totals = page_queries.warning_totals(overview)
+chosen = "、".join(
+    x for x in (ctx.department_name(department) if department else None, TYPES.get(wtype) if wtype else None) if x
+)
+st.subheader(f"预警处置情况（{chosen}）" if chosen else "各责任单位预警处置情况")
+tiles = page_queries.warning_tiles(counts, department, wtype)
+shown = tiles["shown"]
 cols = st.columns(3)
-cols[0].metric("预警中", fmt.fmt_count(totals["n_open"]), border=True)
-cols[1].metric("已处置", fmt.fmt_count(totals["n_acted"]), border=True)
-cols[2].metric("超期未处置", fmt.fmt_count(totals["n_overdue"]), border=True)
+cols[0].metric("预警中", fmt.fmt_count(shown["n_open"]), border=True)
+cols[1].metric("已处置", fmt.fmt_count(shown["n_acted"]), border=True)
+cols[2].metric("超期未处置", fmt.fmt_count(shown["n_overdue"]), border=True)
+if chosen:
+    every = tiles["all"]
+    st.caption(
+        f"以上为{chosen}的预警。{'全部责任单位' if ctx.scope.sees_all else '本单位全部'}合计：预警中 "
+        f"{fmt.fmt_count(every['n_open'])} 条，已处置 {fmt.fmt_count(every['n_acted'])} 条，"
+        f"超期未处置 {fmt.fmt_count(every['n_overdue'])} 条。"
+    )
 event = ui.plot(
     charts.stacked_counts(
         overview,
@@ -141,10 +152,11 @@ picked_row = ui.table(
         "escalated",
         "first_seen_month",
         "status",
+        "latest_step",
         "deadline_date",
         "first_action_date",
-        "is_overdue",
         status="处置状态",
+        latest_step="最近处置环节",
     ),
     key=f"list_{department}_{wtype}_{state}",
     title="信用预警清单",
@@ -159,25 +171,16 @@ warning_id = ui.param("warning")
 if warning_id:
     found = page_queries.warning_detail(status, warning_id, TYPES)
     if found is None:
-        st.warning("该预警不在当前月份的可见范围内（可能已解除或不属于本单位）。")
+        st.warning(f"该预警不在{ctx.period_text}的可见范围内（可能已解除或不属于本单位）。")
     else:
         with st.container(border=True):
             st.subheader(f"{found['type_name']}：{found['subject_name']}")
             st.markdown(f"**预警原因**：{found['reason']}")
             st.caption(
                 f"预警编号 {warning_id}　责任单位 {found['department_name']}　"
-                f"首次出现 {fmt.fmt_date(found['first_seen_date'])}　处置状态 {found['status']}"
+                f"首次出现 {fmt.fmt_date(found['first_seen_date'])}　{followup_panel.status_line(found)}"
             )
-            steps = followup.steps_for(ctx.engine, [warning_id])
-            ui.table(
-                steps,
-                columns.pick("step", "action_date", "note", "user_name"),
-                key=f"steps_{warning_id}",
-                title="处置记录",
-                page_size=None,
-                empty_text="尚无处置记录。",
-                download=False,
-            )
+            followup_panel.steps_table(warning_id)
             links = st.columns(3)
             if (
                 found.get("uscc")
@@ -195,28 +198,4 @@ if warning_id:
                     what="行政处罚信用修复告知书",
                     container=links[1],
                 )
-            if ctx.viewer.may("record_followup"):
-                with st.form(f"step_{warning_id}", clear_on_submit=True):
-                    st.markdown("**记录处置环节**")
-                    step = st.selectbox("处置环节", followup.RECORDABLE_STEPS)
-                    action_date = st.date_input(
-                        "处置日期", value=dt.date.today(), max_value=dt.date.today(), format="YYYY-MM-DD"
-                    )
-                    note = st.text_area("处置说明", max_chars=500)
-                    if st.form_submit_button("保存"):
-                        followup.record_step(
-                            ctx.engine,
-                            warning_id,
-                            step,
-                            action_date,
-                            note.strip() or None,
-                            user=ctx.viewer.username,
-                            department_code=found["department_code"],
-                        )
-                        ui.audit_once(
-                            "followup_recorded",
-                            {"warning_id": warning_id, "step": step, "action_date": action_date.isoformat()},
-                        )
-                        ui.clear_live_cache()
-                        st.session_state[FLASH] = f"已记录：{step}（{fmt.fmt_date_cn(action_date)}）"
-                        st.rerun()
+            followup_panel.record_form(found)

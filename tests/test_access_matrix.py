@@ -1,23 +1,37 @@
 """Access is enforced in the query layer and tested by role: roles × pages × query functions over
-the fixed page dataset (tests/pages_fixture.py), URL tampering, scope-keyed caches, and an
-unauthenticated request."""
+the fixed page dataset (tests/pages_fixture.py) — department scopes get exactly their departments'
+rows, leadership's scope (aggregates only) is refused every detail list and gets every aggregate —
+URL tampering, scope-keyed caches, and an unauthenticated request."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import audit, auth, users
 from dashboard.app import ui
-from dashboard.core.scope import Scope
-from dashboard.rules import credit_warnings, feedback, followup, grading, indicators, profile, quality, ranking
+from dashboard.core.scope import DetailsRefused, Scope
+from dashboard.core.settings import PROJECT_DIR
+from dashboard.rules import (
+    credit_warnings,
+    feedback,
+    followup,
+    grading,
+    indicators,
+    profile,
+    quality,
+    ranking,
+    warning_summary,
+)
 from dashboard.store import opstore
 from tests.access_kit import make_user, texts_of
 from tests.pages_fixture import APP_FILE, AS_OF, S1, app
@@ -51,6 +65,40 @@ SCOPES = {
 }
 
 
+# Leadership: every department, aggregates only (roles.toml `details = false`).
+LEADER = Scope.all(details=False)
+# Every query function that returns subject-level rows (a detail list): (name, call(con, engine, scope)).
+# Each is refused to leadership in the query layer, whatever page or download would ask.
+DETAIL_CALLS = {
+    "indicators.indicator_detail_rows[I04a]": QUERY_CALLS["indicators.indicator_detail_rows[I04a]"],
+    "indicators.indicator_detail_rows[I12]": QUERY_CALLS["indicators.indicator_detail_rows[I12]"],
+    "indicators.indicator_detail_rows[I14]": lambda c, e, s: indicators.indicator_detail_rows(c, "I14", AS_OF, s),
+    "credit_warnings.warnings_at": QUERY_CALLS["credit_warnings.warnings_at"],
+    "credit_warnings.warnings_at[tax]": lambda c, e, s: credit_warnings.warnings_at(c, AS_OF, s, department_code="tax"),
+    "followup.warning_status": QUERY_CALLS["followup.warning_status"],
+    "grading.grades_at": QUERY_CALLS["grading.grades_at"],
+    "grading.grade_history": lambda c, e, s: grading.grade_history(c, S1, s),
+    "grading.spotcheck_plan": lambda c, e, s: grading.spotcheck_plan(c, "market", AS_OF, 202606, s)[0],
+    "profile.search_subjects": lambda c, e, s: profile.search_subjects(c, "鹤岗市", s),
+    "profile.subject_profile[penalties]": QUERY_CALLS["profile.subject_profile[penalties]"],
+    "profile.subject_profile[grades]": QUERY_CALLS["profile.subject_profile[grades]"],
+    "profile.subject_profile[identity]": lambda c, e, s: profile.subject_profile(c, S1, AS_OF, s)["identity"],
+    "quality.quarantine_rows": lambda c, e, s: quality.quarantine_rows(c, scope=s),
+    "quality.uscc_problems": lambda c, e, s: quality.uscc_problems(c, scope=s),
+}
+# Every other query function of QUERY_CALLS returns aggregates (per department, type or month), and
+# so do these: leadership gets exactly what the office gets.
+AGGREGATE_CALLS = {
+    **{name: call for name, call in QUERY_CALLS.items() if name not in DETAIL_CALLS},
+    "indicators.indicators_at": lambda c, e, s: indicators.indicators_at(c, AS_OF, s),
+    "indicators.indicator_by_district": lambda c, e, s: indicators.indicator_by_district(c, "I14", AS_OF, s),
+    "indicators.city_scores": lambda c, e, s: indicators.city_scores(c, s, end_month=AS_OF, months=6),
+    "grading.grade_distribution": lambda c, e, s: grading.grade_distribution(c, AS_OF, s),
+    "warning_summary.warning_summary[counts]": lambda c, e, s: warning_summary.warning_summary(c, e, AS_OF, s).counts,
+    "warning_summary.warning_summary[opened]": lambda c, e, s: warning_summary.warning_summary(c, e, AS_OF, s).opened,
+}
+
+
 @pytest.fixture(scope="module")
 def query_env(tmp_path_factory, pages_template):
     """The fixed dataset's warehouse and an empty operational store, opened once for the query
@@ -77,6 +125,41 @@ def test_a_department_scope_gets_exactly_its_departments_rows(query_env, functio
     assert Counter(scoped["department_code"]) == wanted
     if scope_name == "none":
         assert scoped.empty
+
+
+@pytest.mark.parametrize("function", list(DETAIL_CALLS))
+def test_leadership_is_refused_every_detail_list(query_env, function):
+    call = DETAIL_CALLS[function]
+    assert len(call(query_env.con, query_env.engine, Scope.all())) > 0  # the office gets rows
+    with pytest.raises(DetailsRefused, match="^领导视图仅显示汇总数据，不能查看.+；明细清单由市信用办查看。$"):
+        call(query_env.con, query_env.engine, LEADER)
+    with pytest.raises(PermissionError):  # what a caller that knows no DetailsRefused catches
+        call(query_env.con, query_env.engine, Scope.of("tax", details=False))
+
+
+@pytest.mark.parametrize("function", list(AGGREGATE_CALLS))
+def test_leadership_gets_every_aggregate_of_the_office(query_env, function):
+    call = AGGREGATE_CALLS[function]
+    office = call(query_env.con, query_env.engine, Scope.all())
+    assert len(office) > 0
+    pd.testing.assert_frame_equal(call(query_env.con, query_env.engine, LEADER), office)
+
+
+def test_every_function_of_the_query_matrix_is_judged_for_leadership():
+    # a new query function in QUERY_CALLS must be declared a detail list or an aggregate
+    assert set(QUERY_CALLS) <= set(DETAIL_CALLS) | set(AGGREGATE_CALLS)
+
+
+def test_only_the_rules_engine_reads_rows_for_aggregates():
+    # pages and the app never widen leadership's scope: only the query layer does, for aggregates
+    users_of = {
+        str(path.relative_to(PROJECT_DIR))
+        for folder in ("pages", "dashboard")
+        for path in (PROJECT_DIR / folder).rglob("*.py")
+        if re.search(r"\.for_aggregates\(", path.read_text(encoding="utf-8"))
+    }
+    assert {"dashboard/rules/followup.py", "dashboard/rules/warning_summary.py"} <= users_of
+    assert all(p.startswith("dashboard/rules/") or p == "dashboard/core/scope.py" for p in users_of), users_of
 
 
 def test_the_dataset_gives_every_query_rows_of_more_than_one_department(query_env):
@@ -110,6 +193,9 @@ def test_navigation_offers_each_role_exactly_its_pages(pages_env):
         ("office", "warnings", True),
         ("office", "admin", False),
         ("department", "warnings", True),
+        ("department", "home", True),
+        ("office", "home", False),
+        ("leader", "home", False),
         ("department", "cockpit", False),
         ("department", "departments", False),
         ("admin", "admin", True),
@@ -172,6 +258,17 @@ def test_cached_results_are_keyed_by_scope(pages_env):
     tax = app("tax_user", page="warnings", params={"month": "2026-06"})
     assert department_names_shown(tax) == {"市税务局"}
     assert Scope.of("tax").cache_key != Scope.all().cache_key != Scope.all(personal_data=True).cache_key
+    assert Scope.all(details=False).cache_key != Scope.all().cache_key
+
+
+def test_a_leader_after_the_office_gets_no_cached_list(pages_env):
+    # the office run fills the shared caches with the I14 list; leadership's scope has keys of its own
+    office = app("office", page="indicators", params={"month": "2026-06", "indicator": "I14"})
+    assert not office.exception and any(el.value is not None and len(el.value) for el in office.dataframe)
+    with pytest.raises(DetailsRefused):
+        ui.cached_for(
+            pages_env.snapshot.snapshot_id, LEADER, indicators.indicator_detail_rows, "I14", AS_OF, department_code=None
+        )
 
 
 def test_an_unauthenticated_request_sees_only_the_sign_in_page(pages_env):

@@ -28,6 +28,12 @@ def test_import_contracts_hold():
     assert "0 broken" in done.stdout
 
 
+# The one import of the package that must wait for a function: the server's lifespan imports
+# dashboard.app.ui only once Streamlit's runtime runs (its cached functions need the runtime's
+# cache storage; dashboard/app/lifespan.py says why).
+DEFERRED_IMPORTS = {"dashboard/app/lifespan.py": {"dashboard.app"}}
+
+
 def test_no_import_of_the_package_inside_a_function():
     found = []
     for path in _python_files(PACKAGE_DIR):
@@ -36,7 +42,9 @@ def test_no_import_of_the_package_inside_a_function():
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for node in ast.walk(fn):
                     if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("dashboard")):
-                        found.append(f"{path.relative_to(PROJECT_DIR)}:{node.lineno}")
+                        where = path.relative_to(PROJECT_DIR).as_posix()
+                        if node.module not in DEFERRED_IMPORTS.get(where, set()):
+                            found.append(f"{where}:{node.lineno}")
     assert found == []
 
 

@@ -220,7 +220,7 @@ def test_without_oidc_configuration_st_user_is_ignored(store):
 
 def test_viewer_scope_per_role(store):
     cases = {
-        ("leader", (), False): Scope.all(),
+        ("leader", (), False): Scope.all(details=False),  # aggregates only (roles.toml details = false)
         ("office", (), True): Scope.all(personal_data=True),
         ("admin", (), False): Scope.all(),
         ("department", ("tax", "market"), True): Scope.of("market", "tax", personal_data=True),
@@ -279,7 +279,7 @@ def test_admin_page_adds_users_and_searches_and_exports_the_audit_log(store):
     form_inputs["新用户名"].input("tax2")
     form_inputs["姓名或单位"].input("税务局李四")
     next(s for s in at.selectbox if s.label == "角色").select("department")
-    next(m for m in at.multiselect if m.label.startswith("绑定部门（")).select("tax")
+    next(m for m in at.multiselect if m.label.startswith("所属责任单位（")).select("tax")
     next(b for b in at.button if b.label == "新增").click()
     at.run()
     assert not at.exception

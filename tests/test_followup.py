@@ -137,9 +137,9 @@ def test_overdue_counts_statutory_working_days_over_the_spring_festival(wh, engi
     # 5 working days after 2024-02-08: 02-09, 02-18 (调休 Sunday), 02-19, 02-20, 02-21
     on_deadline = status_rows(wh, engine, D(2024, 2, 21))
     assert on_deadline[w["SF1"]] == ("新产生", True, D(2024, 2, 8), D(2024, 2, 21), None, None, False)
-    assert on_deadline[w["SF2"]] == ("提示约谈", True, D(2024, 2, 8), D(2024, 2, 21), D(2024, 2, 19), 3, False)
-    # RS appeared on 2024-01-01 (New Year's Day): due 2024-01-08, long overdue
-    assert on_deadline[w["RS"]] == ("新产生", True, D(2024, 1, 1), D(2024, 1, 8), None, None, True)
+    assert on_deadline[w["SF2"]] == ("已处置", True, D(2024, 2, 8), D(2024, 2, 21), D(2024, 2, 19), 3, False)
+    # RS appeared on 2024-01-01 (New Year's Day): due 2024-01-08, long overdue — 超期未处置, not 新产生
+    assert on_deadline[w["RS"]] == ("超期未处置", True, D(2024, 1, 1), D(2024, 1, 8), None, None, True)
 
     # a weekday count would have made SF1 overdue on 2024-02-16 (a holiday); it is overdue from 02-22
     assert status_rows(wh, engine, D(2024, 2, 16))[w["SF1"]][-1] is False
@@ -175,7 +175,7 @@ def test_resolved_warnings_and_counts(wh, engine):
     # RS held at the end of February and was repaired on 03-05; OLD has recorded steps only
     assert march[w["RS"]][:2] == ("已解除", False)
     assert march[old][:2] == ("已解除", False)
-    assert march[w["SF1"]][:2] == ("新产生", True)
+    assert march[w["SF1"]][:2] == ("超期未处置", True)  # due 2024-02-21, never acted on
 
     counts = warning_counts(wh, engine, D(2024, 2, 22), ALL)
     assert counts.values.tolist() == [["tax", "市税务局", "W1b", 3, 1, 2, 1, 3.0]]
@@ -191,6 +191,43 @@ def test_resolved_warnings_and_counts(wh, engine):
     ]
     # another department sees nothing of tax's warnings or steps
     assert warning_counts(wh, engine, D(2024, 2, 22), Scope.of("market")).empty
+
+
+def test_one_state_per_warning_in_lifecycle_order(wh, engine):
+    """新产生 → 已查看 → 超期未处置 → 已处置 → 已解除: each warning is in the furthest state its facts
+    reach, the step last recorded is kept beside it, and the counts are read from the states."""
+    w = ids(wh, D(2024, 2, 21))
+    followup.record_step(engine, w["SF1"], "已查看", D(2024, 2, 9), None, "王科员", "tax")
+
+    def states(day):
+        got = followup.warning_status(wh, engine, day, ALL).set_index("warning_id")
+        return {k: (got.at[w[k], "status"], got.at[w[k], "latest_step"]) for k in ("SF1", "SF2", "RS")}
+
+    # on the deadline: SF1 viewed, SF2 new, RS (due 01-08) overdue
+    assert states(D(2024, 2, 21)) == {"SF1": ("已查看", "已查看"), "SF2": ("新产生", None), "RS": ("超期未处置", None)}
+    # the day after: viewing is no action, so SF1 is overdue too (never also 已查看 or 新产生)
+    assert states(D(2024, 2, 22)) == {
+        "SF1": ("超期未处置", "已查看"),
+        "SF2": ("超期未处置", None),
+        "RS": ("超期未处置", None),
+    }
+    # an action recorded late still makes it 已处置, and RS is 已解除 after its repair on 03-05
+    followup.record_step(engine, w["SF2"], "警示约谈", D(2024, 2, 26), None, "王科员", "tax")
+    assert states(D(2024, 3, 10)) == {
+        "SF1": ("超期未处置", "已查看"),
+        "SF2": ("已处置", "警示约谈"),
+        "RS": ("已解除", None),
+    }
+    status = followup.warning_status(wh, engine, D(2024, 3, 10), ALL)
+    assert set(status["status"]) <= set(followup.STATES)
+    assert status["is_overdue"].tolist() == (status["status"] == followup.OVERDUE).tolist()
+    counts = followup.counts_from_status(status, {"tax": "市税务局"})
+    assert counts[list(followup.STATE_COUNT_COLUMNS)].sum().to_dict() == {
+        "n_open": int(status["status"].isin(followup.HOLDING_STATES).sum()),
+        "n_acted": int((status["status"] == "已处置").sum()),
+        "n_overdue": int((status["status"] == "超期未处置").sum()),
+        "n_resolved": int((status["status"] == "已解除").sum()),
+    }
 
 
 @pytest.mark.postgres

@@ -1,74 +1,120 @@
-"""总览 (cockpit): the figures shown are the ones worked out by hand on the fixed dataset (not
-recomputed with the functions the page calls), the tiles drill to 监测指标, and a deep link opens
-exactly its month."""
+"""总览 (cockpit): the summary strip and the order of the indicators are the ones worked out by hand
+on the fixed dataset (not recomputed with the functions the page calls), the tiles drill to 监测指标,
+a warning-type bar to 信用预警, and a deep link opens exactly its month. Leadership sees the same
+aggregates, and nothing of a list."""
 
 from __future__ import annotations
 
-from tests.pages_fixture import MONTH, app, metric, no_errors, texts
+from dashboard.app import ui
+from dashboard.core.scope import AGGREGATES_ONLY
+from tests.pages_fixture import MONTH, NAMES, PERSON_NAME, app, metric, no_errors, texts
 
-# Every tile at June 2026: label → (value, change from May 2026), worked out on the dataset of
-# tests/pages_fixture.py. Five enterprises survive (S1–S4, S6: S5 is closed, the 错码 record fails
-# P3); five penalties reported (four of enterprises, one of a natural person) against four declared
-# in the 双公示 ledger; only the market regulator's 5号 was reported late (2026-01-15 → 02-20).
-TILES = {
-    "I02a 纳税信息归集覆盖率": ("100.0%", "持平"),  # tax collection covers 5 of 5 every month
-    "I02b 水费信息归集覆盖率": ("0.0%", "持平"),  # no water, electricity collections: 0 of 5
-    "I02c 电费信息归集覆盖率": ("0.0%", "持平"),
-    "I02d 燃气费信息推送缺月数": ("12个月", "持平"),  # nothing pushed in the last 12 months
-    "I02e 不动产信息推送缺月数": ("12个月", "持平"),
-    "I02f 科技研发信息推送缺月数": ("12个月", "持平"),
-    "I03 统一社会信用代码重错码率": ("12.5%", "持平"),  # 1 错码 of 8 registry records
-    "I04a 双公示上报率": ("125.0%", "持平"),  # 5 reported / 4 declared
-    "I04b 双公示合规率": ("100.0%", "持平"),  # 5 of 5 complete
-    "I04c 双公示及时率": ("80.0%", "持平"),  # 4 of 5 on time
-    "I05 双公示异议按时处理率": ("50.0%", "-50.0个百分点"),  # YY-1 on time; YY-2 (June) late; May: 1 of 1
-    "I08a 信用承诺签署数": ("1", "持平"),  # CN-1
-    "I08b 信用承诺履约率": ("100.0%", None),  # CN-1 fulfilled, due 06-01: no May value
-    "I10a 分级分类监管部门覆盖率": ("9.1%", "持平"),  # 2 grading departments of 22
-    "I10b 存续企业分级覆盖率": ("80.0%", "持平"),  # S1–S4 evaluated, S6 not: 4 of 5
-    "I12 信用修复率": ("0.0%", "持平"),  # 0 of 3 eligible penalties repaired
-    "I14 A级纳税人占比": ("40.0%", "持平"),  # S1 and S3 are A: 2 of 5
-    "I15a 严重失信主体企业占比": ("20.0%", "持平"),  # S6 listed: 1 of 5
-    "I15b 近12个月新增严重失信主体比例": ("20.0%", "持平"),  # listed 2026-02-01: 1 of 5
-    "I15c 近12个月严重失信主体退出比例": ("0.0%", "持平"),  # none removed: 0 of 1
-    "I19 政府机构失信数": ("1", "持平"),  # the town government, dishonest debtor
-}
-# Furthest from target (red, then shortfall in tolerances; zero tolerance: gap × 1000): I19 (1 → 1000),
-# I15a and I15b (0.2 → 200); I03 (125) comes next. With their responsible departments.
-WEAKEST = [
-    ("I19 政府机构失信数", "中级法院、市工信局"),
-    ("I15a 严重失信主体企业占比", "中级法院、市市场监管局、市税务局、市交通运输局、市文体广旅局"),
-    ("I15b 近12个月新增严重失信主体比例", "中级法院、市市场监管局、市税务局、市交通运输局、市文体广旅局"),
+# Every indicator at June 2026 on the dataset of tests/pages_fixture.py, worst first: by status
+# (未达标, 临界, 达标), then by the distance from target in units of the amber tolerance
+# (page_queries.distance_from_target; no tolerance: gap × 1000), ties in catalogue order.
+#   red   I19 政府机构失信数 1, ≤ 0, tolerance 0: 1 × 1000 = 1000 (the town government)
+#         I15a, I15b 20.0%, ≤ 0, tolerance 0.1 pt: 0.2 / 0.001 = 200 (S6 listed 2026-02-01, of 5)
+#         I03 12.5%, ≤ 0: 0.125 / 0.001 = 125 (1 错码 of 8 registry records)
+#         I02b, I02c, I12 0.0%, ≥ 100%, tolerance 5 pt: 1 / 0.05 = 20
+#         I02d, I02e, I02f 12个月, ≤ 0, tolerance 1: 12
+#         I05 50.0% (−50 pt from May), ≥ 100%: 0.5 / 0.05 = 10; I15c 0.0%, tolerance 10 pt: 10
+#         I10a 9.1% (2 of 22), tolerance 10 pt: 0.909 / 0.1 = 9.09
+#         I04c 80.0%, tolerance 5 pt: 4; I10b 80.0%, tolerance 10 pt: 2
+#   green I02a, I04b, I08a, I08b exactly on target: 0; I04a 125.0%: −5; I14 40.0% (≥ 15%, 2 pt): −12.5
+WORST = ["I19", "I15a", "I15b"]
+REST = [
+    *("I03", "I02b", "I02c", "I12", "I02d", "I02e", "I02f", "I05", "I15c", "I10a", "I04c", "I10b"),
+    *("I02a", "I04b", "I08a", "I08b", "I04a", "I14"),
 ]
+# The three worst with their responsible departments, target and gap.
+WORST_CARDS = [
+    ("I19 政府机构失信数", "1", "目标 ≤ 0　·　距目标差 1", "中级法院、市工信局"),
+    (
+        "I15a 严重失信主体企业占比",
+        "20.0%",
+        "目标 ≤ 0.0%　·　距目标差 20.0个百分点",
+        "中级法院、市市场监管局、市税务局、市交通运输局、市文体广旅局",
+    ),
+    (
+        "I15b 近12个月新增严重失信主体比例",
+        "20.0%",
+        "目标 ≤ 0.0%　·　距目标差 20.0个百分点",
+        "中级法院、市市场监管局、市税务局、市交通运输局、市文体广旅局",
+    ),
+]
+# Summary strip: label → (value, change from May 2026).
+# city_scores of 鹤岗市: rank 120 − m, third in the province every month, score 80.0 + 0.1 m.
+# Statuses in May: 14 red, 6 green, I08b without a value (CN-1 falls due 06-01); June: I05 turns red
+# (YY-2 answered late), I08b green. Warnings: the nine of tests/test_pages_warnings.py, none acted
+# on, every one past its 5-working-day deadline on 06-30.
+STRIP = {
+    "全国排名": ("第114名", "上升1位"),
+    "省内排名": ("第3名", "持平"),
+    "综合信用指数": ("80.60", "+0.1"),
+    "未达标指标": ("15项", "+1"),
+    "临界指标": ("0项", "持平"),
+    "达标指标": ("6项", "持平"),
+    "预警中": ("9条", None),
+    "超期未处置": ("9条", None),
+}
 
 
-def test_cockpit_tiles_show_the_indicators_of_the_month(pages_env):
+def keys(at, prefix: str) -> list[str]:
+    return [b.key[len(prefix) :] for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+def test_summary_strip_shows_rank_statuses_and_warnings(pages_env):
     at = app("office", params={"month": MONTH})
     no_errors(at)
-    tiles = {m.label: (m.value, m.delta or None) for m in at.metric if m.label[:1] == "I"}
-    assert tiles == TILES
-    # hand-checked on the dataset: 2 of 5 surviving enterprises are A taxpayers (I14)
-    assert metric(at, "I14 A级纳税人占比") == "40.0%"
+    strip = {m.label: (m.value, m.delta or None) for m in at.metric if m.label in STRIP}
+    assert strip == STRIP
+    rank = next(m for m in at.metric if m.label == "全国排名")
+    assert rank.proto.delta_description == "较上月"
 
 
-def test_cockpit_national_rank_and_weakest(pages_env):
+def test_indicators_are_ordered_worst_first(pages_env):
     at = app("office", params={"month": MONTH})
-    # city_scores of 鹤岗市, June (m = 6): score 80.0 + 0.6, rank 120 − 6, third in the province
-    assert metric(at, "综合信用指数") == "80.60"
-    assert metric(at, "全国排名") == "第114名"
-    assert metric(at, "省内排名") == "第3名"
+    no_errors(at)
+    assert keys(at, "weak_") == WORST
+    assert keys(at, "tile_") == REST
     shown = texts(at)
-    for label, departments in WEAKEST:
-        assert f"**{label}**" in shown
-        assert f"责任单位：{departments}" in shown
-    assert "**I03 统一社会信用代码重错码率**" not in shown
+    for label, value, target, departments in WORST_CARDS:
+        # the card heads with the status word in its colour, then the indicator
+        assert metric(at, f":red[**未达标**]　**{label}**") == value
+        assert target in shown and f"责任单位：{departments}" in shown
+    assert [m.value for m in at.metric if m.label == "I05 双公示异议按时处理率"] == []  # a small tile, not a card
 
 
-def test_cockpit_warnings_opened_this_month(pages_env):
+def test_every_tile_shows_status_value_unit_and_target(pages_env):
+    at = app("office", params={"month": MONTH})
+    shown = texts(at)
+    tiles = [b.label for b in at.button if b.key and b.key.startswith("tile_")]
+    assert tiles[:2] == ["I03 统一社会信用代码重错码率", "I02b 水费信息归集覆盖率"]
+    assert ":red[**未达标**]　**12.5%**" in shown  # I03
+    assert "目标 ≤ 0.0%  \n较上月 持平" in shown
+    assert ":red[**未达标**]　**12个月**" in shown  # I02d–f: months carry their unit
+    assert "目标 ≤ 0个月  \n较上月 持平" in shown
+    assert ":red[**未达标**]　**50.0%**" in shown and "目标 ≥ 100.0%  \n较上月 -50.0个百分点" in shown  # I05
+    assert ":green[**达标**]　**40.0%**" in shown and "目标 ≥ 15.0%  \n较上月 持平" in shown  # I14
+    assert "目标 ≥ 100.0%  \n较上月 —" in shown  # I08b had no May value
+
+
+def test_warnings_opened_this_month(pages_env):
     at = app("office", params={"month": MONTH})
     # first seen in June 2026: W1b of S1 (repair possible from 06-10), W2 of S4 (licence expiring
     # 07-15, abnormal operations), W5 of S4's overdue loan (market regulator and 银保监局)
-    assert metric(at, "本月新增预警") == "4 条"
+    assert "本月新增预警 4 条" in [s.value for s in at.subheader]
+
+
+def test_a_warning_type_bar_drills_to_the_warnings_of_that_type(pages_env):
+    at = app("office", params={"month": MONTH})
+    at.session_state[f"opened_{MONTH}"] = {
+        "selection": {"points": [{"customdata": "W2"}], "point_indices": [0], "box": [], "lasso": []}
+    }
+    at.run()
+    no_errors(at)
+    assert at.session_state[ui.CONTEXT_KEY].page.key == "warnings"
+    assert at.query_params["type"] == "W2" and at.query_params["month"] == MONTH
 
 
 def test_tile_drills_to_indicator_page(pages_env):
@@ -77,6 +123,27 @@ def test_tile_drills_to_indicator_page(pages_env):
     no_errors(at)
     assert at.query_params == {"month": MONTH, "indicator": "I14"}
     assert at.title[0].value == "I14 A级纳税人占比"
+
+
+def test_worst_card_drills_to_indicator_page(pages_env):
+    at = app("leader", params={"month": MONTH})
+    at.button(key="weak_I19").click().run()
+    no_errors(at)
+    assert at.query_params == {"month": MONTH, "indicator": "I19"}
+
+
+def test_leader_sees_the_same_aggregates_and_no_list(pages_env):
+    at = app("leader", params={"month": MONTH})
+    no_errors(at)
+    assert {m.label: (m.value, m.delta or None) for m in at.metric if m.label in STRIP} == STRIP
+    assert keys(at, "weak_") == WORST and keys(at, "tile_") == REST
+    shown = texts(at)
+    assert AGGREGATES_ONLY in shown  # where the office may click a warning type
+    assert not any(name in shown for name in [*NAMES.values(), PERSON_NAME])
+    # a selection on the bar chart does nothing for leadership (信用预警 is not theirs)
+    at.session_state[f"opened_{MONTH}"] = {"selection": {"points": [{"customdata": "W2"}]}}
+    at.run()
+    assert at.session_state[ui.CONTEXT_KEY].page.key == "cockpit"
 
 
 def test_deep_link_keeps_its_month(pages_env):

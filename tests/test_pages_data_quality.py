@@ -68,7 +68,7 @@ def test_quarantine_group_shows_originals(pages_env):
 def test_department_user_does_not_see_quarantined_originals(pages_env):
     at = app("tax_user", page="data_quality", params={"month": MONTH, "entity": "penalties", "reason": "bad_date"})
     no_errors(at)
-    assert "隔离行可能包含其他部门的原始记录，仅市信用办可查看和下载。" in texts(at)
+    assert "隔离行可能包含其他责任单位的原始记录，仅市信用办可查看和下载。" in texts(at)
     assert "quarantine_penalties_bad_date" not in [c.key for c in at.container]
 
 

@@ -55,8 +55,9 @@ def test_the_held_load_is_shown_and_only_the_admin_may_confirm_it(pages_env, tmp
     office = app("office", page="data_status")
     no_errors(office)
     shown = texts(office)
-    assert f"待确认的装载：{held.source}" in shown
-    assert "待确认：penalties 的全量抽取将使大量现有记录退役" in shown
+    assert "待确认的装载：数据目录“drop”" in shown  # the source by its name, not its path
+    assert held.source not in shown
+    assert "装载待确认：行政处罚的全量抽取将使大量现有记录退役" in shown  # data items in Chinese
     assert "请系统管理员在本页确认" in shown
     assert "最近一次装载待确认：全量抽取的记录数骤减，未发布" in shown  # the frame's badge, on every page
     assert key not in [b.key for b in office.button]

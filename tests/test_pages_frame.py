@@ -242,6 +242,7 @@ def test_navigation_offers_only_the_roles_pages(pages_env):
 
     assert pages_of("leader") == ["cockpit", "indicators", "departments", "briefing", "present", "data_status"]
     assert pages_of("tax_user") == [
+        "home",
         "indicators",
         "warnings",
         "feedback",
@@ -250,9 +251,10 @@ def test_navigation_offers_only_the_roles_pages(pages_env):
         "data_quality",
         "data_status",
     ]
-    at = app("tax_user")  # no cockpit: the first allowed page opens
+    at = app("tax_user")  # no cockpit: the department's home opens, 截至今日
     no_errors(at)
-    assert at.title[0].value == "I02a 纳税信息归集覆盖率"
+    assert at.title[0].value == "本单位工作台"
+    assert at.query_params["month"] == ui.TODAY
 
 
 def test_month_outside_the_offered_range_falls_back(pages_env):
@@ -325,3 +327,58 @@ def test_warming_after_a_publish_fills_the_cockpit_cache(pages_env, monkeypatch)
     assert calls == []  # both months came from the warm cache
     app("leader", params={"month": "2026-04"})
     assert len(calls) == 2  # another month is computed on demand
+
+
+# ---- filters that stay -------------------------------------------------------------------------------
+
+
+def _switch(at, page: str):
+    """Open another page as the sidebar menu does: without any query parameter."""
+    at.query_params = {}
+    return at.switch_page(f"../../pages/{page}.py").run()
+
+
+def test_month_and_district_survive_a_page_switch_without_parameters(pages_env):
+    at = app("office", page="indicators", params={"month": "2026-04", "indicator": "I14", "district": "230402"})
+    no_errors(at)
+    _switch(at, "warnings")
+    no_errors(at)
+    assert at.title[0].value == "信用预警 · 2026年4月"
+    assert at.query_params == {"month": "2026-04", "district": "230402"}
+    _switch(at, "grading")
+    no_errors(at)
+    assert at.selectbox(key="_param_district").value == "230402"
+    assert at.selectbox(key="_param_month").value == "2026-04"
+    # a month chosen in the picker is the one that stays
+    at.selectbox(key="_param_month").set_value("2026-05").run()
+    at.selectbox(key="_param_district").set_value("").run()
+    _switch(at, "indicators")
+    assert at.query_params == {"month": "2026-05", "indicator": "I02a"}
+    assert metric_label_months(at) == ["实际值（2026年5月）"]
+    # a link naming its own month keeps it
+    at.query_params = {"month": "2026-03"}
+    at.switch_page("../../pages/warnings.py").run()
+    assert at.title[0].value == "信用预警 · 2026年3月"
+
+
+def metric_label_months(at) -> list[str]:
+    return [m.label for m in at.metric if m.label.startswith("实际值")]
+
+
+def test_today_stays_for_the_pages_that_offer_it(pages_env, monkeypatch):
+    monkeypatch.setattr(ui, "today", lambda: dt.date(2026, 7, 3))
+    at = app("tax_user")  # lands on its home, 截至今日
+    no_errors(at)
+    assert at.selectbox(key="_param_month").value == ui.TODAY
+    _switch(at, "indicators")  # a monthly page shows the latest month and leaves 截至今日 in the URL
+    no_errors(at)
+    assert at.query_params["month"] == ui.TODAY
+    assert at.selectbox(key="_param_month").value == MONTH
+    assert "本页按月统计，显示最近一个完整月份；本单位工作台、信用预警仍显示截至今日。" in texts(at)
+    _switch(at, "warnings")
+    no_errors(at)
+    assert at.title[0].value == "信用预警 · 截至今日（2026年7月3日）"
+    # the office opens on the latest month; 截至今日 is one of the warnings page's choices
+    office = app("office", page="warnings")
+    assert office.query_params["month"] == MONTH
+    assert office.selectbox(key="_param_month").options[:2] == ["截至今日（2026年7月3日）", "2026年6月"]

@@ -4,7 +4,7 @@ same draw, and a deep link opens exactly its grouping and department."""
 
 from __future__ import annotations
 
-from tests.pages_fixture import MONTH, S4, app, no_errors, rows_of, select_row, table
+from tests.pages_fixture import MONTH, S4, app, no_errors, rows_of, select_row, table, texts
 
 # One current grade per subject, from the public evaluation or from its supervising department's own
 # evaluation: S1 A (public, 2026-03-01; mining → 市煤管局, 向阳区), S2 C (public; wholesale → 市商务局,
@@ -18,7 +18,7 @@ DISTRIBUTION = {
 
 
 def test_distribution_shows_the_grades_of_the_dataset(pages_env):
-    for by, label in (("department", "部门"), ("industry", "行业"), ("district", "区县")):
+    for by, label in (("department", "责任单位"), ("industry", "行业"), ("district", "区县")):
         at = app("office", page="grading", params={"month": MONTH, "by": by})
         no_errors(at)
         shown = table(at, f"distribution_{by}")
@@ -33,6 +33,9 @@ def test_spotcheck_plan_and_draw_follow_the_seed(pages_env):
     assert list(table(at, "plan_market_7")["主体数"]) == [0, 0, 0, 1, 0]
     assert list(table(at, "plan_market_7")["抽取数"]) == [0, 0, 0, 1, 0]
     assert list(table(at, "drawn_market_7")["统一社会信用代码"]) == [S4]
+    # the ratios are told in Chinese, without the settings key behind them
+    assert "各信用等级的抽查比例见下表" in texts(at)
+    assert "spotcheck" not in texts(at) and "设置 [" not in texts(at)
     again = app("office", page="grading", params={"month": MONTH, "department": "market", "seed": "7"})
     assert list(table(again, "drawn_market_7")["统一社会信用代码"]) == [S4]
 

@@ -141,3 +141,22 @@ def test_i04c_says_how_many_records_carry_no_report_time(pages_env):
     no_errors(at)
     assert metric(at, "分子 / 分母") == "3 / 3"
     assert "另有 5 条已上报记录没有上报时间（上报、入库或归集时间），不计入及时率。" in texts(at)
+
+
+def test_a_chosen_department_heads_the_page_with_its_own_figure(pages_env):
+    """Issue 12: with a department chosen the headline is that department's row of the breakdown
+    (I04c: the market regulator reported 1 of 2 on time, the city 4 of 5), the city's beside it;
+    an indicator without a department breakdown says its figure is the city's."""
+    at = app("office", page="indicators", params={"month": MONTH, "indicator": "I04c", "department": "market"})
+    no_errors(at)
+    assert metric(at, "实际值（市市场监管局，2026年6月）") == "50.0%"
+    assert metric(at, "分子 / 分母") == "1 / 2"
+    assert metric(at, "状态") == "未达标"
+    assert "以上为市市场监管局的数值。全市：80.0%（未达标，分子 / 分母 4 / 5）；下方走势为全市数值。" in texts(at)
+    tax = app("office", page="indicators", params={"month": MONTH, "indicator": "I04c", "department": "tax"})
+    assert (metric(tax, "实际值（市税务局，2026年6月）"), metric(tax, "状态")) == ("100.0%", "达标")
+    # I14 is broken down by district only: the figure stays the city's, and says so
+    city = app("office", page="indicators", params={"month": MONTH, "indicator": "I14", "department": "tax"})
+    no_errors(city)
+    assert metric(city, "实际值（全市，2026年6月）") == "40.0%"
+    assert "该指标不按责任单位分解，以上为全市数值，不是市税务局的数值。" in texts(city)

@@ -55,7 +55,7 @@ def test_office_adds_a_contact_and_a_robot_sends_a_test_and_reads_the_log(env, r
 
     widget(at.selectbox, "渠道类型").set_value(outbox.WECOM)
     widget(at.text_input, "名称（如：信用工作群）").input("税务局信用工作群")
-    widget(at.text_input, "机器人 Webhook 地址或 key / access_token（企业微信、钉钉）").input(
+    widget(at.text_input, "机器人 Webhook 地址或其密钥（企业微信 key、钉钉 access_token 的值）").input(
         f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={WECOM_KEY}"
     )
     at = click(at, "保存渠道")

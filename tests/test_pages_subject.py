@@ -48,7 +48,7 @@ def test_profile_sections_show_the_subjects_records(pages_env):
     assert metric(at, "信用预警（2026年6月）") == "2"
     assert list(table(at, "penalties")["决定书文号"]) == ["鹤税罚〔2026〕2号", "鹤税罚〔2026〕1号"]
     assert list(table(at, "penalties")["可申请修复日期"].astype(str)) == ["2026-08-20", "2026-06-10"]
-    assert list(table(at, "warnings")["预警类型"]) == ["W1", "W1b"]
+    assert list(table(at, "warnings")["预警类型"]) == ["多次行政处罚预警", "应修复未修复"]  # W1, W1b in words
     assert list(table(at, "tax_credit")["纳税信用等级"]) == ["A"]
     assert list(table(at, "grades")["等级"]) == ["A"]
 
@@ -72,7 +72,7 @@ def test_deep_link_with_drill_path(pages_env):
     no_errors(at)
     assert at.query_params == params
     assert crumbs(at) == [
-        ("总览", "", f"month={MONTH}"),
+        ("总览", "cockpit", f"month={MONTH}"),  # every page has its own path (ui.PageSpec.url_path)
         ("I14", "indicators", f"month={MONTH}&indicator=I14"),
         ("市税务局", "indicators", f"month={MONTH}&indicator=I14&department=tax"),
     ]

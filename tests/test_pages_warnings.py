@@ -1,14 +1,17 @@
 """信用预警: counts and lists shown are the ones worked out by hand on the fixed dataset (not
 recomputed with credit_warnings/followup), a follow-up step recorded on the page lands in the
 operational store (and the audit log), W1b offers the repair notice, a department user sees only its
-own warnings, and a deep link opens exactly one warning."""
+own warnings, a deep link opens exactly one warning, the view 截至今日 shows a step recorded today at
+once with one state per warning, and the tiles follow the chosen department."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from dashboard.access import audit
+from dashboard.app import ui
 from dashboard.rules import followup
+from tests.access_kit import make_user
 from tests.pages_fixture import MONTH, S1, app, crumbs, metric, no_errors, rows_of, select_row, table, texts
 
 # The nine warnings open at June 2026 on the dataset of tests/pages_fixture.py, by responsible
@@ -107,6 +110,7 @@ def test_recording_a_step_stores_it_and_counts_it(pages_env):
     assert metric(at, "已处置") == "1"
     shown_steps = table(at, f"steps_{warning_id}")
     assert list(shown_steps["处置环节"]) == ["提示约谈"]
+    assert list(shown_steps["记录人"]) == ["office"]  # the account's display name (here its username)
 
 
 def test_row_opens_the_warning_and_its_subject(pages_env):
@@ -136,7 +140,7 @@ def test_state_filter_lists_overdue_only(pages_env):
     at = app("office", page="warnings", params={"month": MONTH, "status": "overdue"})
     no_errors(at)
     assert len(table(at, "list_None_None_overdue")) == len(REASONS)  # no warning was acted on
-    assert set(table(at, "list_None_None_overdue")["超期未处置"]) == {"是"}
+    assert set(table(at, "list_None_None_overdue")["处置状态"]) == {"超期未处置"}
 
 
 def test_deep_link_opens_one_warning(pages_env):
@@ -146,3 +150,55 @@ def test_deep_link_opens_one_warning(pages_env):
     no_errors(at)
     assert at.query_params == params
     assert "应修复未修复：鹤岗市兴业煤炭有限公司" in texts(at)
+
+
+def test_a_step_recorded_today_shows_at_once_with_one_state(pages_env, monkeypatch):
+    """截至今日 (T = 2026-07-03): both warnings of the tax bureau are past their deadlines (W1: due
+    05-27, W1b: due 06-17), so each is 超期未处置 — never also 新产生. A step recorded today moves the
+    W1b warning to 已处置 at once, in the tiles, the list and the detail, and the step names its
+    recorder by display name; the June month-end view does not count a step dated in July."""
+    monkeypatch.setattr(ui, "today", lambda: dt.date(2026, 7, 3))
+    make_user(pages_env.engine, "tax_clerk", "department", ("tax",), display_name="王科员")
+    at = app("tax_clerk", page="warnings", params={"month": "today"})
+    no_errors(at)
+    assert at.title[0].value == "信用预警 · 截至今日（2026年7月3日）"
+    assert (metric(at, "预警中"), metric(at, "已处置"), metric(at, "超期未处置")) == ("2", "0", "2")
+    listed = table(at, "list_None_None_None")
+    assert sorted(zip(listed["预警类型"], listed["处置状态"])) == [
+        ("多次行政处罚预警", "超期未处置"),
+        ("应修复未修复", "超期未处置"),
+    ]
+
+    w1b = list(listed["预警类型"]).index("应修复未修复")
+    select_row(at, "list_None_None_None", w1b)
+    warning_id = at.query_params["warning"]
+    assert "处置状态 超期未处置　处置期限 2026-06-17" in texts(at)
+    assert at.date_input[0].value == dt.date(2026, 7, 3)  # today by default
+    next(s for s in at.selectbox if s.label == "处置环节").set_value("提示约谈")
+    at.button[[b.label for b in at.button].index("保存")].click().run()
+    no_errors(at)
+    assert "已记录：提示约谈（2026年7月3日）" in texts(at)
+    assert (metric(at, "预警中"), metric(at, "已处置"), metric(at, "超期未处置")) == ("2", "1", "1")
+    listed = table(at, "list_None_None_None")
+    assert sorted(zip(listed["预警类型"], listed["处置状态"], listed["最近处置环节"].fillna("—"))) == [
+        ("多次行政处罚预警", "超期未处置", "—"),
+        ("应修复未修复", "已处置", "提示约谈"),
+    ]
+    assert "处置状态 已处置　最近处置环节 提示约谈" in texts(at)
+    steps = table(at, f"steps_{warning_id}")
+    assert rows_of(steps[["处置环节", "记录人"]]) == [["提示约谈", "王科员"]]
+
+    june = app("tax_clerk", page="warnings", params={"month": MONTH})
+    assert (metric(june, "已处置"), metric(june, "超期未处置")) == ("0", "2")
+
+
+def test_tiles_are_the_chosen_departments_with_the_total_beside(pages_env):
+    at = app("office", page="warnings", params={"month": MONTH, "department": "tax"})
+    no_errors(at)
+    assert (metric(at, "预警中"), metric(at, "已处置"), metric(at, "超期未处置")) == ("2", "0", "2")
+    shown = texts(at)
+    assert "预警处置情况（市税务局）" in shown
+    assert "以上为市税务局的预警。全部责任单位合计：预警中 9 条，已处置 0 条，超期未处置 9 条。" in shown
+    at = app("office", page="warnings", params={"month": MONTH, "department": "market", "type": "W5"})
+    assert (metric(at, "预警中"), metric(at, "超期未处置")) == ("1", "1")
+    assert "预警处置情况（市市场监管局、信易贷违约）" in texts(at)

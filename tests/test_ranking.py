@@ -13,6 +13,7 @@ from dashboard.core.scope import Scope
 from dashboard.core.settings import Naming, get_settings
 from dashboard.rules import feedback, indicators
 from dashboard.rules.ranking import NAMED_COLUMNS, RANKING_COLUMNS, named_departments, named_of, ranking_of
+from dashboard.rules.warning_summary import median_days_by_department
 from tests.pages_fixture import rows_of
 
 CATALOGUE = pd.DataFrame(
@@ -48,7 +49,7 @@ STATUS = _status([("a", True, 2.0), ("a", True, 6.0), ("b", True, 1.0), ("b", Fa
 
 
 def test_order_red_then_overdue_then_lowest_timeliness_then_code():
-    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, STATUS, NAMES)
+    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, median_days_by_department(STATUS), NAMES)
     assert list(ranking.columns) == list(RANKING_COLUMNS)
     # a: 1 red, 3 overdue; b: 2 red, 1 overdue; c: 2 red, 0 overdue; d: 0 red; e: warnings only
     assert list(ranking["department_code"]) == ["b", "c", "a", "e", "d"]
@@ -57,7 +58,9 @@ def test_order_red_then_overdue_then_lowest_timeliness_then_code():
 
 
 def test_figures_of_each_department():
-    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, STATUS, NAMES).set_index("department_code")
+    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, median_days_by_department(STATUS), NAMES).set_index(
+        "department_code"
+    )
     assert ranking.loc["b", ["n_indicators", "n_red", "n_amber", "n_open", "n_overdue"]].tolist() == [3, 2, 0, 4, 1]
     assert ranking.loc["d", ["n_indicators", "n_red", "n_amber", "n_open", "n_overdue"]].tolist() == [2, 0, 1, 0, 0]
     assert ranking.loc["a", "i04c"] == 0.9 and math.isnan(ranking.loc["a", "i04a"])
@@ -68,7 +71,9 @@ def test_figures_of_each_department():
 
 
 def test_lagging_on_names_red_indicators_in_catalogue_order_and_overdue_warnings():
-    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, STATUS, NAMES).set_index("department_code")
+    ranking = ranking_of(CATALOGUE, BY_DEPARTMENT, COUNTS, median_days_by_department(STATUS), NAMES).set_index(
+        "department_code"
+    )
     assert ranking.loc["b", "lagging_on"] == "I04c 及时率 50.0%；I12 修复率 10.0%；超期未处置预警 1 条"
     assert ranking.loc["c", "lagging_on"] == "I03 错码率 20.0%；I04c 及时率 60.0%"
     assert ranking.loc["d", "lagging_on"] == ""
@@ -79,13 +84,13 @@ def test_timeliness_breaks_a_tie_and_a_missing_rate_ranks_last():
         "I03": _breakdown([("x", 0.3, "red"), ("y", 0.3, "red"), ("z", 0.3, "red")]),
         "I04c": _breakdown([("x", 0.8, "green"), ("y", 0.4, "red")]),
     }
-    ranking = ranking_of(CATALOGUE, by_department, _counts([]), _status([]), {})
+    ranking = ranking_of(CATALOGUE, by_department, _counts([]), median_days_by_department(_status([])), {})
     # y has 2 red; x and z 1 red each, no overdue: x's I04c 80% ranks before z, which has none
     assert list(ranking["department_code"]) == ["y", "x", "z"]
 
 
 def test_nothing_to_rank():
-    empty = ranking_of(CATALOGUE, {}, _counts([]), _status([]), NAMES)
+    empty = ranking_of(CATALOGUE, {}, _counts([]), median_days_by_department(_status([])), NAMES)
     assert empty.empty and list(empty.columns) == list(RANKING_COLUMNS)
 
 

@@ -142,17 +142,18 @@ def test_data_status_page_shows_snapshot_time_rows_and_history_and_follows_curre
     assert not at.exception
     built = dates.local_time_text(snapshots.built_at(first))
     assert at.subheader[0].value == f"数据截至 {built}（北京时间）"
-    assert at.caption[0].value == f"当前快照：{first}"
+    assert not at.subheader[0].help  # the id only on hover, and only for the administrator
     assert [m.value for m in at.metric][0] == "成功"
     frames = [d.value for d in at.dataframe]  # between them: the files of the load (test_onboarding.py)
     last_load, rows, history = frames[0], frames[-2], frames[-1]
     assert list(last_load["数据项"]) == ["市场主体登记"] and list(last_load["新增"]) == [2]
-    assert list(rows["实体"]) == [e.name for e in contract.ENTITIES]
-    assert rows.set_index("实体").loc["subjects", "当前记录数"] == 2
+    assert list(rows["数据项"]) == [e.label for e in contract.ENTITIES]
+    assert rows.set_index("数据项").loc["市场主体登记", "当前记录数"] == 2
     assert list(history["状态"]) == ["成功"]
+    assert list(history["生成的数据快照"]) == [built]  # the snapshot by its build time, not its id
 
     second = load_n(settings, tmp_path, 3)  # published while the page is open: the next run shows it
     at.run()
-    assert at.caption[0].value == f"当前快照：{second}"
-    assert at.dataframe[-2].value.set_index("实体").loc["subjects", "当前记录数"] == 3
+    assert at.subheader[0].value == f"数据截至 {dates.local_time_text(snapshots.built_at(second))}（北京时间）"
+    assert at.dataframe[-2].value.set_index("数据项").loc["市场主体登记", "当前记录数"] == 3
     assert list(at.dataframe[-1].value["状态"]) == ["成功", "成功"]

@@ -8,6 +8,12 @@ identity with no local user gets no role: nothing but "未授权".
 
 The Viewer carries the role's pages and grants (roles.toml) and the access Scope that every query
 function filters by; pages never widen it (requested_scope), and a refused request is logged.
+
+A password sign-in opens a session record (dashboard.access.sessions) and the page exchanges a
+one-time ticket for an HttpOnly cookie naming it (`session_cookie_bridge`, run by the frame), so a
+reload or a new tab of the same browser resumes the session (audit: session_resumed, once per
+Streamlit session) until it is signed out, disabled, idle or past its lifetime. A session put into
+st.session_state without a record (AppTest, OIDC) lasts for the Streamlit session, as before.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard.access import audit, users
+from dashboard.access import audit, sessions, users
 from dashboard.core.dates import local_time_text
 from dashboard.core.scope import Scope
 from dashboard.core.settings import get_settings
@@ -48,6 +54,7 @@ class Viewer:
     grants: frozenset[str]
     role_label: str = ""
     method: str = "password"  # password | oidc
+    details: bool = False  # the role's `details` (roles.toml); False (deny by default): aggregates only
 
     @property
     def sees_all(self) -> bool:
@@ -56,10 +63,11 @@ class Viewer:
     @property
     def scope(self) -> Scope:
         """Leader/office/admin: every department; department: its own codes. Deny by default: a
-        department user bound to no department gets an empty scope, hence no rows."""
+        department user bound to no department gets an empty scope, hence no rows. A role without
+        `details` (leadership) gets aggregates only: detail lists are refused by the query layer."""
         if self.sees_all:
-            return Scope.all(personal_data=self.personal_data)
-        return Scope.of(*sorted(self.departments), personal_data=self.personal_data)
+            return Scope.all(personal_data=self.personal_data, details=self.details)
+        return Scope.of(*sorted(self.departments), personal_data=self.personal_data, details=self.details)
 
     def can_open(self, page_key: str) -> bool:
         return page_key in self.allowed_pages
@@ -88,11 +96,21 @@ def viewer_for(user: users.UserRecord, method: str = "password") -> Viewer:
             frozenset(),
             "未授权",
             method,
+            details=False,
         )
     grant = user.personal_data and role.personal_data_grantable
     departments = frozenset() if role.sees_all else user.departments
     return Viewer(
-        user.username, user.display_name, user.role, departments, grant, role.pages, role.grants, role.label, method
+        user.username,
+        user.display_name,
+        user.role,
+        departments,
+        grant,
+        role.pages,
+        role.grants,
+        role.label,
+        method,
+        details=role.details,
     )
 
 
@@ -136,14 +154,23 @@ def _map_identity(engine: Engine, claims: Mapping[str, Any]) -> users.UserRecord
 # ---- session ------------------------------------------------------------------------------------
 
 
-def _start_session(username: str, method: str) -> None:
+def _start_session(username: str, method: str, record: sessions.SessionRecord | None = None) -> None:
     now = _now().timestamp()
-    st.session_state[SESSION_KEY] = {"username": username, "method": method, "signed_in_at": now, "last_seen": now}
+    state = {"username": username, "method": method, "signed_in_at": now, "last_seen": now}
+    if record is not None:
+        state.update(session=record.session_id, signed_in_at=record.started_at.timestamp())
+    st.session_state[SESSION_KEY] = state
 
 
 def _end_session(notice: str | None = None) -> dict | None:
-    state = st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(_LOGGED_KEY, None)
+    """Sign this Streamlit session out: nothing of the previous user stays in it (widget values,
+    filters, the log of audited views) for whoever signs in next in this tab; the URL stays."""
+    state = st.session_state.get(SESSION_KEY)
+    for key in list(st.session_state.keys()):
+        if key != _COOKIE_SEEN_KEY:
+            del st.session_state[key]
+    if state and state.get("session"):
+        st.session_state[_COOKIE_KEY] = _CLEAR  # the sign-in screen has the page remove the cookie
     if notice:
         st.session_state[_NOTICE_KEY] = notice
     return state
@@ -153,6 +180,8 @@ def _session_viewer(engine: Engine) -> Viewer | None:
     state = st.session_state.get(SESSION_KEY)
     if not state:
         return None
+    if state.get("session"):
+        return _record_viewer(engine, state)
     access = get_settings().access
     now = _now().timestamp()
     if now - float(state.get("last_seen", 0)) > access.idle_timeout_minutes * 60:
@@ -191,12 +220,163 @@ def _session_viewer(engine: Engine) -> Viewer | None:
     return viewer
 
 
+# ---- sessions with a record and a cookie (dashboard.access.sessions; README "Sessions") ----------
+
+_COOKIE_KEY = "_auth_cookie"  # the ticket this tab's page is to exchange for the cookie, or _CLEAR
+_COOKIE_SEEN_KEY = "_auth_cookie_seen"  # the browser's cookie this Streamlit session already tried
+_CLEAR = "clear"
+# Tickets one Streamlit session may be issued for its cookie: served without the session routes
+# (AppTest, a script run some other way) the page stops asking, and the session lasts as long as
+# the Streamlit session.
+MAX_TICKETS = 3
+
+_END_NOTICES = {
+    sessions.SIGNED_OUT: "已退出登录。",
+    sessions.DISABLED: "账号已被停用或删除，请联系系统管理员。",
+    sessions.ROLE_CHANGED: "您的角色或权限已调整，请重新登录。",
+    sessions.PASSWORD_RESET: "您的密码已被重置，请重新登录。",
+}
+
+
+def _end_notice(reason: str | None) -> str:
+    """Why the sign-in screen is back, in the words of the legacy session's notices."""
+    access = get_settings().access
+    if reason == sessions.IDLE:
+        return f"超过 {access.idle_timeout_minutes} 分钟未操作，已自动退出，请重新登录。"
+    if reason == sessions.LIFETIME:
+        return f"本次登录已超过 {access.absolute_session_hours:g} 小时，为保障信息安全，请重新登录。"
+    return _END_NOTICES.get(reason or "", "登录已失效，请重新登录。")
+
+
+def _checked(engine: Engine, record: sessions.SessionRecord | None, now: dt.datetime) -> users.UserRecord | None:
+    """The user of a session record that is still on, after ending it (audited, with the notice
+    for the sign-in screen) when it is past its idle timeout or lifetime or its user is disabled
+    or gone; None when it is not on."""
+    if record is None:
+        return None
+    if not record.is_open:
+        st.session_state[_NOTICE_KEY] = _end_notice(record.end_reason)
+        return None
+    access = get_settings().access
+    reason = sessions.expiry(record, access, now)
+    user = users.get_user(engine, record.username) if reason is None else None
+    if reason is None and (user is None or user.disabled):
+        reason = sessions.DISABLED
+    if reason is not None:
+        sessions.end(engine, record.session_id, reason, now, sessions.expiry_detail(reason, access))
+        st.session_state[_NOTICE_KEY] = _end_notice(reason)
+        return None
+    sessions.touch(engine, record, now)
+    return user
+
+
+def _record_viewer(engine: Engine, state: dict) -> Viewer | None:
+    """The viewer of this Streamlit session's record, checked on every run (another tab may have
+    signed it out, an administrator disabled the user); asks the page for the cookie until the
+    browser holds it."""
+    now = _now()
+    record = sessions.get(engine, state["session"])
+    user = _checked(engine, record, now)
+    if user is None or record is None:
+        _end_session(st.session_state.get(_NOTICE_KEY))
+        return None
+    state["last_seen"] = now.timestamp()
+    _want_cookie(engine, record, now)
+    viewer = viewer_for(user, record.method)
+    if user.must_change_password:
+        _render_change_password(engine, viewer)
+        st.stop()
+    return viewer
+
+
+def _browser_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # no browser behind this run (AppTest, bare mode): no cookie
+        return None
+
+
+def _resumed_viewer(engine: Engine) -> Viewer | None:
+    """A new Streamlit session whose browser sent the cookie of a record still on: that session,
+    resumed (audit: session_resumed). Each cookie is tried once per Streamlit session (the
+    websocket keeps the cookie it was opened with, also after a sign-out)."""
+    cookie = _browser_cookie()
+    if not cookie or st.session_state.get(_COOKIE_SEEN_KEY) == cookie:
+        return None
+    st.session_state[_COOKIE_SEEN_KEY] = cookie
+    now = _now()
+    record = sessions.find_by_cookie(engine, cookie, sessions.signing_key(get_settings()))
+    user = _checked(engine, record, now)
+    if user is None or record is None:
+        st.session_state[_COOKIE_KEY] = _CLEAR
+        return None
+    _start_session(user.username, record.method, record)
+    audit.record(engine, user.username, "session_resumed", {"session": record.session_id})
+    viewer = viewer_for(user, record.method)
+    if user.must_change_password:
+        _render_change_password(engine, viewer)
+        st.stop()
+    return viewer
+
+
+def _want_cookie(engine: Engine, record: sessions.SessionRecord, now: dt.datetime) -> None:
+    """Keep a live ticket in this session's state while the record has no cookie yet (a new one
+    when the last ran out, at most MAX_TICKETS), for session_cookie_bridge to hand to the page."""
+    pending = st.session_state.get(_COOKIE_KEY)
+    if record.has_token:
+        st.session_state.pop(_COOKIE_KEY, None)
+        return
+    if isinstance(pending, dict) and now.timestamp() < pending["expires"]:
+        return
+    tries = pending["tries"] if isinstance(pending, dict) else 0
+    if tries >= MAX_TICKETS:
+        return
+    ticket = sessions.issue_ticket(engine, record.session_id, now)
+    # asked for again a few seconds before the server would refuse it
+    expires = now.timestamp() + sessions.TICKET_SECONDS - 5
+    st.session_state[_COOKIE_KEY] = {"ticket": ticket, "expires": expires, "tries": tries + 1}
+
+
+def _run_in_page(path: str, body: Mapping[str, str] | None, once: str) -> None:
+    """Have the page post `body` to one of the session routes, once per `once` (Streamlit keeps
+    an unchanged element across reruns; a redrawn one must not post again). Drawn in a container
+    the page hides, so it takes no room."""
+    url = sessions.route_url(st.get_option("server.baseUrlPath"), path)
+
+    def js(value: Any) -> str:
+        return json.dumps(value).replace("<", "\\u003c")  # nothing in it can close the script
+
+    script = (
+        "<script>(function () {"
+        f"var once = {js(once)};"
+        "if (window.__dashboardSessionPost === once) { return; }"
+        "window.__dashboardSessionPost = once;"
+        f"fetch({js(url)}, {{method: 'POST', credentials: 'same-origin', cache: 'no-store',"
+        f" headers: {{'Content-Type': 'application/json', {js(sessions.REQUEST_HEADER)}: '1'}},"
+        f" body: {js(json.dumps(body or {}))}}});"
+        "})();</script>"
+    )
+    st.html('<style>[data-testid="stLayoutWrapper"]:has(> .st-key-auth_session_bridge) {display: none}</style>')
+    with st.container(key="auth_session_bridge"):
+        st.html(script, unsafe_allow_javascript=True)
+
+
+def session_cookie_bridge() -> None:
+    """Called once per script run by the frame after require_viewer: while this tab's session
+    record has no cookie yet, the page posts the pending ticket to /_session/start, which answers
+    with the cookie (the script itself can set no HttpOnly cookie)."""
+    pending = st.session_state.get(_COOKIE_KEY)
+    if isinstance(pending, dict) and _now().timestamp() < pending["expires"]:
+        _run_in_page(sessions.START_PATH, {"ticket": pending["ticket"]}, pending["ticket"])
+
+
 def require_viewer() -> Viewer:
     """The signed-in viewer. If nobody is signed in (or the session timed out, or the account was
     disabled), renders the sign-in screen and stops the script run: nothing after this call runs
-    for an unauthenticated request."""
+    for an unauthenticated request. A new Streamlit session (a reload, a new tab) whose browser
+    holds the cookie of a session record still on resumes it."""
     engine = _engine()
-    viewer = _session_viewer(engine)
+    viewer = _session_viewer(engine) or _resumed_viewer(engine)
     if viewer is not None:
         return viewer
     if oidc_configured():
@@ -216,8 +396,13 @@ def require_viewer() -> Viewer:
 
 
 def sign_out(viewer: Viewer, reason: str = "user") -> None:
-    """End the session (audit: sign_out) and return to the sign-in screen."""
-    audit.record(_engine(), viewer, "sign_out", {"reason": reason})
+    """End the session (audit: sign_out; its record too, so that no tab or reload of this browser
+    resumes it) and return to the sign-in screen, which has the page remove the cookie."""
+    sid = (st.session_state.get(SESSION_KEY) or {}).get("session")
+    if sid:
+        sessions.end(_engine(), sid, sessions.SIGNED_OUT, _now())  # audited there, once
+    else:
+        audit.record(_engine(), viewer, "sign_out", {"reason": reason})
     state = _end_session("已退出登录。")
     if state and state.get("method") == "oidc":
         st.logout()
@@ -351,6 +536,9 @@ SIGN_IN_MESSAGES = {
 
 
 def _render_sign_in(engine: Engine) -> None:
+    if st.session_state.get(_COOKIE_KEY) == _CLEAR:
+        st.session_state.pop(_COOKIE_KEY)
+        _run_in_page(sessions.END_PATH, None, f"end-{_now().timestamp()}")
     st.title("城市信用监测驾驶舱")
     st.caption("鹤岗市社会信用体系建设 · 请先登录")
     notice = st.session_state.pop(_NOTICE_KEY, None)
@@ -368,10 +556,13 @@ def _render_sign_in(engine: Engine) -> None:
         if not username.strip() or not password:
             st.error("请输入用户名和密码。")
         else:
-            result = users.authenticate(engine, username, password, get_settings().access)
+            access = get_settings().access
+            sid = sessions.new_session_id()
+            result = users.authenticate(engine, username, password, access, session=sid)
             if result.ok:
                 assert result.user is not None  # authenticate returns the user whenever ok
-                _start_session(result.user.username, "password")
+                record = sessions.start(engine, result.user.username, "password", access, _now(), sid)
+                _start_session(result.user.username, "password", record)
                 st.rerun()
             elif result.reason == "locked":
                 st.error(_lock_message(result.locked_until))

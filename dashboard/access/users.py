@@ -51,7 +51,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.access import audit
+from dashboard.access import audit, sessions
 from dashboard.core.dates import as_utc
 from dashboard.core.settings import PACKAGE_DIR, REFERENCE_DIR, Access, Settings, get_settings
 from dashboard.store import runs
@@ -61,6 +61,7 @@ ROLES_FILE = PACKAGE_DIR / "roles.toml"
 ROLE_NAMES = ("leader", "office", "department", "admin")
 PAGE_KEYS = (
     "cockpit",
+    "home",
     "indicators",
     "warnings",
     "departments",
@@ -132,6 +133,7 @@ class Role:
     grants: frozenset[str]
     sees_all: bool
     personal_data_grantable: bool
+    details: bool = False  # detail lists (roles.toml `details`); False: aggregates only
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,13 @@ def load_roles(path: Path = ROLES_FILE) -> dict[str, Role]:
         if spec.get("scope") not in ("all", "departments"):
             raise ValueError(f"role {name}: scope must be 'all' or 'departments'")
         roles[name] = Role(
-            name, spec["label"], pages, grants, spec["scope"] == "all", bool(spec.get("personal_data_grantable", False))
+            name,
+            spec["label"],
+            pages,
+            grants,
+            spec["scope"] == "all",
+            bool(spec.get("personal_data_grantable", False)),
+            details=spec.get("details", False) is True,
         )
     return roles
 
@@ -320,6 +328,12 @@ def get_user(engine: Engine, username: str) -> UserRecord | None:
 def list_users(engine: Engine) -> list[UserRecord]:
     with engine.connect() as conn:
         return [_record(r) for r in conn.execute(select(users).order_by(users.c.username))]
+
+
+def display_names(engine: Engine) -> dict[str, str]:
+    """username → display name of every account, for the columns that name who recorded or
+    changed something (记录人, 最后操作人): people are shown by name, never by their username."""
+    return {u.username: u.display_name for u in list_users(engine)}
 
 
 def find_by_identity(engine: Engine, subject: str | None = None, email: str | None = None) -> UserRecord | None:
@@ -438,27 +452,33 @@ def set_role(
             "after": {"role": role, "departments": sorted(codes), "personal_data": grant},
         },
     )
+    if (role, codes, grant) != (user.role, user.departments, user.personal_data):
+        # what the user may see has changed: their open sessions end (they sign in again)
+        sessions.end_user_sessions(engine, user.username, sessions.ROLE_CHANGED, by=_actor_name(by))
     return _require(engine, user.username)
 
 
 def set_disabled(engine: Engine, username: str, disabled: bool, by: Any) -> UserRecord:
-    """Disable (audit: user_disabled) or re-enable (user_enabled) an account; a disabled user's
-    open sessions end at their next interaction."""
+    """Disable (audit: user_disabled) or re-enable (user_enabled) an account. Disabling ends the
+    user's session records at once (dashboard.access.sessions: a reload or a new tab no longer
+    gets in); a session open in a tab ends at its next interaction."""
     user = _require(engine, username)
     with engine.begin() as conn:
         conn.execute(
             update(users).where(users.c.username == user.username).values(disabled=disabled, updated_at=_now())
         )
     audit.record(engine, by, "user_disabled" if disabled else "user_enabled", {"username": user.username})
+    if disabled:
+        sessions.end_user_sessions(engine, user.username, sessions.DISABLED, by=_actor_name(by))
     return _require(engine, user.username)
 
 
 def reset_password(
     engine: Engine, username: str, by: Any, password: str | None = None, access: Access | None = None
 ) -> str:
-    """Set a new password that must be changed at the next sign-in, and lift any lock (audit:
-    password_reset, without the password). Returns the password: the given one, or a generated
-    one-time password."""
+    """Set a new password that must be changed at the next sign-in, lift any lock and end the
+    user's open sessions (audit: password_reset, without the password). Returns the password: the
+    given one, or a generated one-time password."""
     access = access or get_settings().access
     user = _require(engine, username)
     new = password if password is not None else one_time_password()
@@ -471,6 +491,7 @@ def reset_password(
         )
         conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username == user.username))
     audit.record(engine, by, "password_reset", {"username": user.username, "generated": password is None})
+    sessions.end_user_sessions(engine, user.username, sessions.PASSWORD_RESET, by=_actor_name(by))
     return new
 
 
@@ -578,7 +599,12 @@ def _lock_if_at_limit(engine: Engine, name: str, access: Access, now: dt.datetim
 
 
 def authenticate(
-    engine: Engine, username: str, password: str, access: Access | None = None, now: dt.datetime | None = None
+    engine: Engine,
+    username: str,
+    password: str,
+    access: Access | None = None,
+    now: dt.datetime | None = None,
+    session: str | None = None,
 ) -> AuthResult:
     """Check a local sign-in and record it in the audit log (sign_in, or sign_in_failed with the
     reason). Every attempt does the same work — one bcrypt check of the configured cost, against a
@@ -588,7 +614,8 @@ def authenticate(
     per name within failure_window_minutes, however many attempts arrive at once; the failure
     that reaches the limit locks the name for lockout_minutes, and a locked name is refused
     without its password being checked. A disabled account is reported as such only when the
-    password was right."""
+    password was right. `session` (the id of the session record the caller opens on success,
+    dashboard.access.sessions) is named in the sign_in entry, which is the session's start."""
     access = access or get_settings().access
     now = now or _now()
     name = normalise_username(username)[:64]
@@ -621,8 +648,13 @@ def authenticate(
     with engine.begin() as conn:
         conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username == name))
         conn.execute(update(users).where(users.c.username == name).values(last_sign_in_at=now))
-    audit.record(engine, name, "sign_in", {"method": "password"})
+    audit.record(engine, name, "sign_in", {"method": "password", **({"session": session} if session else {})})
     return AuthResult(True, "ok", user, password_checked=True)
+
+
+def _actor_name(by: Any) -> str:
+    """The name an audit entry gives an actor passed as a user name or a Viewer."""
+    return by if isinstance(by, str) else str(getattr(by, "username", by))
 
 
 def mark_signed_in(engine: Engine, username: str) -> None:
@@ -699,6 +731,8 @@ def remove_demo_accounts(engine: Engine) -> list[str]:
             conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.username.in_(names)))
     if names:
         audit.record(engine, DEMO_ACTOR, "user_disabled", {"removed_demo_accounts": names})
+        for name in names:
+            sessions.end_user_sessions(engine, name, sessions.DISABLED, by=DEMO_ACTOR)
     return names
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.access import audit
+from dashboard.app import load_labels
 from dashboard.core import contract
 from dashboard.core.dates import local_time_text
 from dashboard.core.settings import PROJECT_DIR, get_settings
@@ -87,7 +88,6 @@ def entity_rows_frame(snapshot_id: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "数据项": frame["label"],
-            "实体": frame["entity"],
             "当前记录数": frame["n_current"],
             "其中带质量标记": frame["n_flagged"],
             "已被替换的版本": frame["n_replaced"],
@@ -101,23 +101,29 @@ def recent_runs(limit: int = 20) -> list[runs.RunRecord]:
     return runs.recent_runs(get_engine(get_settings()), limit=limit)
 
 
-def load_history_frame(records: list[runs.RunRecord]) -> pd.DataFrame:
-    """Runs, newest first, as the office reads them."""
-    return pd.DataFrame(
+def load_history_frame(records: list[runs.RunRecord], ids: bool = False) -> pd.DataFrame:
+    """Runs, newest first, as the office reads them: the source by its name, the snapshot a run
+    published by the time it was built (dashboard.app.load_labels). With `ids` (viewers with the
+    `load` grant) the snapshot's id and the source as recorded follow at the end."""
+    frame = pd.DataFrame(
         [
             (
                 local_time_text(r.started_at),
                 r.kind_label,
-                r.source,
+                load_labels.source_text(r.source),
                 r.status_label,
                 None if r.seconds is None else round(r.seconds, 1),
-                r.snapshot_id or "",
+                load_labels.snapshot_text(r.snapshot_id),
                 r.error or r.notes or "",
             )
             for r in records
         ],
-        columns=["开始时间", "类型", "来源", "状态", "用时（秒）", "快照", "说明"],
+        columns=["开始时间", "类型", "来源", "状态", "用时（秒）", "生成的数据快照", "说明"],
     )
+    if ids:
+        frame["快照编号"] = [r.snapshot_id or "" for r in records]
+        frame["来源（配置）"] = [r.source or "" for r in records]
+    return frame
 
 
 def held_loads() -> list[runs.RunRecord]:

@@ -1,5 +1,6 @@
 """One chart style for the whole dashboard (Plotly): the status palette, target lines on every
-indicator chart, Chinese number formats and 年月 axis labels.
+indicator chart, Chinese number formats and 年月 axis labels, and the one Plotly configuration
+(PLOTLY_CONFIG: plotly.js in Chinese, a modebar with the download button only).
 
 Every function takes a query function's frame as it comes (English columns) and returns a
 figure; pages hand the figure to `st.plotly_chart`, with `on_select` where a click drills on.
@@ -9,11 +10,13 @@ whatever the chart (see `selected_key`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.core import formatting as fmt
 from dashboard.core.dates import to_date
@@ -30,10 +33,53 @@ GRADE_COLOURS = {"A": "#1B5E20", "B": "#66BB6A", "C": "#F2A900", "D": "#EF6C00",
 SERIES_COLOURS = ("#1F4E79", "#2E86AB", "#7E57C2", "#00897B", "#F2A900", "#C62828", "#6D4C41")
 FONT = "Microsoft YaHei, PingFang SC, WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
 MONTH_TICKS = "%Y年%-m月"
-PLOTLY_CONFIG = {
+MONTH_TICKS_SHORT = "%y年%-m月"  # 25年6月: a narrow chart's month axis
+
+# plotly.js speaks English unless a locale is registered; Streamlit's bundle registers none, so
+# the config carries its own (plotly.js reads `locales` of the config before its registry). Only
+# what a viewer can meet: the download button, its notices, the zoom hint, dates and numbers.
+ZH_CN_LOCALE = {
+    "dictionary": {
+        "Download plot as a PNG": "下载图片（PNG）",
+        "Download plot": "下载图片",
+        "Preparing image - this may take a few seconds": "正在生成图片，请稍候…",
+        "Image download succeeded": "图片已下载",
+        "Sorry, there was a problem downloading your image!": "图片下载失败，请重试。",
+        "Reset axes": "还原坐标轴",
+        "Autoscale": "自动缩放",
+        "Double-click to zoom back out": "双击还原",
+        "Zoom": "缩放",
+        "Pan": "平移",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "Box Select": "框选",
+        "Lasso Select": "套索选择",
+        "Show closest data on hover": "悬停显示最近数据",
+        "Compare data on hover": "悬停比较数据",
+        "Toggle Spike Lines": "显示或隐藏参考线",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+        "decimal": ".",
+        "thousands": ",",
+    },
+}
+# The one configuration of every chart (ui.plot, presentation.plot): Chinese, no logo, and a modebar
+# holding only 下载图片（PNG） — `modeBarButtons` lists exactly the buttons shown, which also leaves
+# out Streamlit's own 'Fullscreen' button (English, added through modeBarButtonsToAdd). Axes do
+# not zoom or pan (_layout: fixedrange), so nothing needs resetting.
+PLOTLY_CONFIG: dict[str, Any] = {
+    "locale": "zh-CN",
+    "locales": {"zh-CN": ZH_CN_LOCALE},
     "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtons": [["toImage"]],
+    "scrollZoom": False,
+    "doubleClick": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "城市信用监测图表"},
 }
 
 
@@ -62,6 +108,55 @@ def status_colour(status: Any) -> str:
     return STATUS_COLOURS.get(str(status), STATUS_COLOURS["none"])
 
 
+def status_word(status: Any) -> str:
+    """Markdown of the status word in its colour, bold: :red[**未达标**]."""
+    key = str(status) if str(status) in STATUS_NAMES else "none"
+    return f":{STATUS_NAMES[key]}[**{STATUS_LABELS[key]}**]"
+
+
+# Light backgrounds of the status colours, for tiles that carry a status; "neutral" for a tile of
+# the same shape that carries none (a rank, a count of warnings).
+STATUS_TINTS = {"green": "#EDF7EE", "amber": "#FFF7E0", "red": "#FDECEC", "none": "#F3F5F7", "neutral": "#F4F7FA"}
+TILE_EDGES = {**STATUS_COLOURS, "neutral": PRIMARY}
+# Prefix of the key of a container tinted by status: st.container(key=f"{TILE_KEY}-red-I03").
+TILE_KEY = "status-tile"
+
+
+def status_tile_key(status: Any, name: str) -> str:
+    """The key of a container tinted in `status`'s colours (see tile_style); 'neutral' for none."""
+    key = str(status) if str(status) in STATUS_TINTS else "none"
+    return f"{TILE_KEY}-{key}-{name}"
+
+
+def tile_style(top_padding_rem: float | None = None) -> str:
+    """The <style> that tints containers keyed by status_tile_key — a light background and a left
+    edge in the status colour (Streamlit gives a keyed container the class st-key-<key>) — and,
+    with `top_padding_rem`, a smaller space above the page's title (a dense page on one screen)."""
+    rules = [
+        f'div[class*="st-key-{TILE_KEY}-{status}-"] {{ background: {tint}; '
+        f"border-left: 6px solid {TILE_EDGES[status]}; border-radius: 0.5rem; padding: 0.5rem 0.75rem; }}"
+        for status, tint in STATUS_TINTS.items()
+    ]
+    # a tile's title button (type tertiary) reads as a left-aligned heading, not a centred button;
+    # a tile's metric label (the status word and the indicator) at body size, not the small default
+    rules.append(
+        f'div[class*="st-key-{TILE_KEY}-"] button[kind="tertiary"] {{ justify-content: flex-start; text-align: left; }}'
+    )
+    rules.append(f'div[class*="st-key-{TILE_KEY}-"] [data-testid="stMetricLabel"] p {{ font-size: 1rem; }}')
+    rules.append(  # … and wrapped on a narrow screen rather than cut off with an ellipsis
+        f'div[class*="st-key-{TILE_KEY}-"] [data-testid="stMetricLabel"] * '
+        "{ white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }"
+    )
+    # tiles of a fixed least width in a horizontal container grow to share out the row they wrap into
+    # (the flex item is the layout wrapper around the keyed container)
+    rules.append(
+        f'[data-testid="stLayoutWrapper"]:has(> div[class*="st-key-{TILE_KEY}-"]) {{ flex: 1 1 auto !important; }}'
+    )
+    if top_padding_rem is not None:
+        rules.append(f'[data-testid="stMainBlockContainer"] {{ padding-top: {top_padding_rem}rem; }}')
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
 def _layout(fig: go.Figure, height: int = 360, title: str | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -74,8 +169,9 @@ def _layout(fig: go.Figure, height: int = 360, title: str | None = None) -> go.F
         hoverlabel={"font": {"family": FONT}},
         separators=".,",
     )
-    fig.update_xaxes(showgrid=False, linecolor="#CFD8DC")
-    fig.update_yaxes(gridcolor="#ECEFF1", zeroline=False)
+    # fixed axes: charts are read, not explored (no zoom or pan to undo on a projector or a touch screen)
+    fig.update_xaxes(showgrid=False, linecolor="#CFD8DC", fixedrange=True, automargin=True)
+    fig.update_yaxes(gridcolor="#ECEFF1", zeroline=False, fixedrange=True, automargin=True)
     return fig
 
 
@@ -203,51 +299,75 @@ def city_score_trend(scores: pd.DataFrame, title: str | None = None) -> go.Figur
     return _layout(fig, 380, title)
 
 
-def city_rank_trend(scores: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """I00: the home city's national and in-province rank by month (rank 1 on top)."""
-    fig = go.Figure()
-    rows = scores[scores["city"] == _home_city(scores)] if not scores.empty else scores
+# The rank panels of city_rank_trend: column of indicators.city_scores, label, share of the height.
+RANK_PANELS = (("rank", "全国排名", "全国第", 0.6), ("rank_in_province", "省内排名", "省内第", 0.4))
+
+
+def _rank_axis(ranks: pd.Series) -> dict[str, Any]:
+    """A rank axis reversed once (rank 1 on top), whole numbers only, padded so that the line
+    and the label of the last point stay inside."""
+    lo, hi = float(ranks.min()), float(ranks.max())
+    span = hi - lo
+    pad = max(1.0, span * 0.2)
+    dtick = max(1, math.ceil(span / 4)) if span else 1
+    return {"range": [hi + pad, max(lo - pad, 0.5)], "dtick": dtick, "tickformat": "d"}
+
+
+def city_rank_trend(scores: pd.DataFrame, title: str | None = None, height: int = 360) -> go.Figure:
+    """I00: the home city's rank by month in two panels over one month axis — 全国排名 on top, 省内排名
+    below (when the data has it) — each with a single rank axis, reversed once so that rank 1 is on
+    top. Only the newest point is labelled (第114名, to its right), so labels never overlap the
+    line or each other; the other months are on hover; the month axis reads 25年6月 every three
+    months."""
+    rows = scores[scores["city"] == _home_city(scores)].sort_values("month") if not scores.empty else scores
     if rows.empty:
-        return _layout(fig, 300, title)
-    months = pd.to_datetime(rows["month"])
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=rows["rank"],
-            mode="lines+markers+text",
-            name="全国排名",
-            text=[f"{int(r)}" for r in rows["rank"]],
-            textposition="top center",
-            line={"color": PRIMARY, "width": 3},
-            hovertemplate="%{x|%Y年%-m月}　全国第%{y}名<extra></extra>",
-        )
+        return _layout(go.Figure(), 300, title)
+    panels = [p for p in RANK_PANELS if p[0] in rows and rows[p[0]].notna().any()]
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.14 if len(panels) > 1 else 0.0,
+        row_heights=[p[3] for p in panels],
+        subplot_titles=[p[1] for p in panels],
     )
-    if "rank_in_province" in rows and rows["rank_in_province"].notna().any():
+    months = pd.to_datetime(rows["month"])
+    for i, (column, label, prefix, _) in enumerate(panels, start=1):
+        ranks = pd.to_numeric(rows[column], errors="coerce")
+        shown = ranks.notna()
+        texts = [""] * len(rows)
+        last = int(ranks[shown].iloc[-1])
+        texts[int(shown.to_numpy().nonzero()[0][-1])] = f"第{last}名"
         fig.add_trace(
             go.Scatter(
                 x=months,
-                y=rows["rank_in_province"],
-                mode="lines+markers",
-                name="省内排名",
-                yaxis="y2",
-                line={"color": SERIES_COLOURS[4], "width": 2},
-                hovertemplate="%{x|%Y年%-m月}　省内第%{y}名<extra></extra>",
-            )
+                y=ranks,
+                mode="lines+markers+text",
+                name=label,
+                text=texts,
+                textposition="middle right",
+                cliponaxis=False,
+                textfont={"size": 15, "color": PRIMARY if i == 1 else SERIES_COLOURS[4]},
+                line={"color": PRIMARY if i == 1 else SERIES_COLOURS[4], "width": 3 if i == 1 else 2},
+                marker={"size": 7},
+                customdata=[fmt.fmt_month(m) for m in months],
+                hovertemplate=f"%{{customdata}}　{prefix}%{{y}}名<extra></extra>",
+                showlegend=False,
+            ),
+            row=i,
+            col=1,
         )
-        fig.update_layout(
-            yaxis2={
-                "overlaying": "y",
-                "side": "right",
-                "autorange": "reversed",
-                "tickformat": "d",
-                "dtick": 1,
-                "title": {"text": "省内排名"},
-                "showgrid": False,
-            }
-        )
-    fig.update_xaxes(tickformat=MONTH_TICKS)
-    fig.update_layout(yaxis={"autorange": "reversed", "tickformat": "d", "title": {"text": "全国排名"}})
-    return _layout(fig, 300, title)
+        fig.update_yaxes(**_rank_axis(ranks[shown]), row=i, col=1)
+    # room on the left for the first month's label, on the right for the newest rank's label
+    fig.update_xaxes(
+        tickformat=MONTH_TICKS_SHORT,
+        dtick="M3",
+        range=[months.min() - pd.Timedelta(days=20), months.max() + pd.Timedelta(days=40)],
+    )
+    fig = _layout(fig, height, title)
+    fig.update_layout(margin={"t": 70 if title else 30, "r": 70})  # room for the panels' and the last rank's labels
+    fig.update_annotations(font={"size": 14, "color": TARGET_COLOUR}, x=0, xanchor="left", yshift=8)
+    return fig
 
 
 def count_bar(
@@ -257,22 +377,35 @@ def count_bar(
     value_column: str,
     title: str | None = None,
     colour: str = PRIMARY,
+    horizontal: bool = False,
+    unit: str = "",
 ) -> go.Figure:
-    """Counts per category (e.g. warnings opened this month by type); `customdata[0]` is the key."""
+    """Counts per category (e.g. warnings opened this month by type); `customdata[0]` is the key.
+    `horizontal`: one bar per row, the category names on the left in the frame's order (long
+    Chinese names stay readable in a narrow column); `unit` follows each count (条)."""
     fig = go.Figure()
     if frame.empty:
         return _layout(fig, 200, title)
+    rows = frame.iloc[::-1] if horizontal else frame  # Plotly draws the first category at the bottom
+    labels, values = rows[label_column], rows[value_column]
     fig.add_trace(
         go.Bar(
-            x=frame[label_column],
-            y=frame[value_column],
+            x=values if horizontal else labels,
+            y=labels if horizontal else values,
+            orientation="h" if horizontal else "v",
             marker={"color": colour},
-            text=[fmt.fmt_count(v) for v in frame[value_column]],
+            text=[f"{fmt.fmt_count(v)}{unit}" for v in values],
             textposition="outside",
-            customdata=list(frame[key_column]),
-            hovertemplate="%{x}<br>%{text}<extra></extra>",
+            cliponaxis=False,
+            customdata=list(rows[key_column]),
+            hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>%{text}<extra></extra>",
         )
     )
+    if horizontal:
+        fig.update_xaxes(tickformat=",d", rangemode="tozero", showticklabels=False, showgrid=False)
+        fig = _layout(fig, max(220, 36 * len(rows) + 40), title)
+        fig.update_layout(margin={"r": 40})  # room for the count beside the longest bar
+        return fig
     fig.update_yaxes(tickformat=",d", rangemode="tozero")
     return _layout(fig, 320, title)
 

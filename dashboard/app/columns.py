@@ -14,7 +14,16 @@ from collections.abc import Iterable
 import pandas as pd
 
 from dashboard.app.exports import BOOL, COUNT, DATE, LIST, MONTH, NUMBER, PCT, STATUS, TEXT, WAN_YUAN, Col
+from dashboard.core import contract, glossary
+from dashboard.core.reasons import REASON_LABELS
+from dashboard.rules.credit_warnings import WARNING_TYPES
 from dashboard.rules.profile import MATCHED_BY_LABELS
+from dashboard.rules.quality import reason_label
+
+# Codes that reach a list → the words people read (a list shows the words, never the code).
+ENTITY_NAMES = tuple((e.name, e.label) for e in contract.ENTITIES)  # penalties → 行政处罚
+REASON_NAMES = tuple((code, reason_label(code)) for code in REASON_LABELS)  # bad_date → 日期无法识别
+WARNING_TYPE_NAMES = tuple(WARNING_TYPES.items())  # W1 → 多次行政处罚预警
 
 LABELS: dict[str, Col] = {
     # subjects and departments
@@ -26,7 +35,7 @@ LABELS: dict[str, Col] = {
     "party_id_masked": Col("证件号码"),
     "is_natural_person": Col("自然人", BOOL),
     "is_enterprise": Col("企业", BOOL),
-    "department_name": Col("责任单位"),
+    "department_name": Col(glossary.DEPARTMENT),
     "district_name": Col("区县"),
     "industry_name": Col("行业"),
     "industry_code": Col("行业门类"),
@@ -92,7 +101,7 @@ LABELS: dict[str, Col] = {
     "listed_date": Col("列入日期", DATE),
     "removed_date": Col("移出日期", DATE),
     "matched_by": Col("识别依据", labels=tuple(MATCHED_BY_LABELS.items())),
-    "source_entity": Col("记录来源"),
+    "source_entity": Col("记录来源", labels=ENTITY_NAMES),
     "record_ref": Col("记录编号"),
     "start_date": Col("开始日期", DATE),
     "end_date": Col("结束日期", DATE),
@@ -101,7 +110,7 @@ LABELS: dict[str, Col] = {
     "target_text": Col("目标"),
     # warnings and follow-up
     "warning_id": Col("预警编号"),
-    "warning_type": Col("预警类型代码"),
+    "warning_type": Col("预警类型", labels=WARNING_TYPE_NAMES),
     "type_name": Col("预警类型"),
     "reason": Col("预警原因"),
     "anchor_records": Col("依据记录", LIST),
@@ -132,7 +141,7 @@ LABELS: dict[str, Col] = {
     # work items (001 一, 六, 七, 九, 十一, 十三, 十六–二十)
     "seed_ref": Col("依据"),
     "title": Col("工作事项"),
-    "owner_names": Col("责任单位"),
+    "owner_names": Col(glossary.DEPARTMENT),
     "frequency": Col("频次"),
     "evidence": Col("佐证材料"),
     "updated_by": Col("更新人"),
@@ -210,11 +219,11 @@ LABELS: dict[str, Col] = {
     "supervising_department_name": Col("监管部门"),
     "draw_order": Col("抽取顺序", COUNT),
     # data quality
-    "entity": Col("数据项代码"),
-    "entity_label": Col("数据项"),
+    "entity": Col(glossary.DATA_ITEM, labels=ENTITY_NAMES),
+    "entity_label": Col(glossary.DATA_ITEM),
     "run_id": Col("装载编号"),
-    "label": Col("数据项"),
-    "reason_code": Col("原因代码"),
+    "label": Col(glossary.DATA_ITEM),
+    "reason_code": Col("原因", labels=REASON_NAMES),
     "message": Col("说明"),
     "n_rows": Col("行数", COUNT),
     "source": Col("来源"),

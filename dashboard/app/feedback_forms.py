@@ -55,11 +55,15 @@ def review(
     return result
 
 
-def board_view(board: pd.DataFrame) -> pd.DataFrame:
-    """The board with the last change as local time text (the table shows it as it stands)."""
+def board_view(board: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The board with the last change as local time text (the table shows it as it stands) and
+    the person who made it by display name (`names`: username → display name; a username no
+    longer in the users table is shown as it is)."""
     out = board.copy()
     out["updated_at"] = [local_time_text(v) if v is not None and not pd.isna(v) else None for v in out["updated_at"]]
-    out["updated_by"] = out["updated_by"].astype(object).where(out["updated_by"].notna(), None)
+    out["updated_by"] = [
+        None if v is None or pd.isna(v) else names.get(str(v), str(v)) for v in out["updated_by"].astype(object)
+    ]
     return out
 
 

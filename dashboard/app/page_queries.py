@@ -20,9 +20,10 @@ from typing import Any
 import pandas as pd
 
 from dashboard.core import formatting as fmt
-from dashboard.core.dates import month_end
+from dashboard.rules import followup
 from dashboard.rules.followup import STATE_COUNT_COLUMNS
 from dashboard.rules.ranking import DISCLOSURE_INDICATORS
+from dashboard.rules.warning_summary import WarningSummary
 
 TILE_COLUMNS = (
     "indicator_id",
@@ -41,8 +42,16 @@ TILE_COLUMNS = (
     "change",
     "shortfall",
 )
-# Follow-up states a warning list can be narrowed to (URL parameter `status`).
-WARNING_STATES = {"open": "未处置", "acted": "已处置", "overdue": "超期未处置", "resolved": "已解除"}
+# What a warning list can be narrowed to (URL parameter `status`): its label and the follow-up
+# states (followup.STATES) it keeps. Without one, a list shows every holding state.
+WARNING_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "open": ("未处置", (followup.NEW, followup.VIEWED, followup.OVERDUE)),
+    "waiting": ("未处置（未超期）", followup.WAITING_STATES),
+    "acted": (followup.ACTED, (followup.ACTED,)),
+    "overdue": (followup.OVERDUE, (followup.OVERDUE,)),
+    "resolved": (followup.RESOLVED, (followup.RESOLVED,)),
+}
+WARNING_STATES = {key: label for key, (label, _) in WARNING_FILTERS.items()}
 
 
 # ---- small helpers ------------------------------------------------------------------------------------
@@ -70,17 +79,32 @@ def responsible_names(responsible: Any, names: Mapping[str, str]) -> str:
     return "全部双公示单位" if "*" in codes else "、".join(names.get(c, c) for c in codes)
 
 
-def shortfall(value: Any, target: Any, tolerance: Any, direction: str) -> float:
-    """How far an indicator misses its target, in units of its amber tolerance (0 when met;
-    NaN without data). Dividing by the tolerance puts ratios and counts on one scale: a red
-    indicator is more than one tolerance away."""
+# Tolerances counted for each unit of gap of an indicator without tolerance (see distance_from_target).
+HARD_TARGET_WEIGHT = 1000.0
+
+
+def distance_from_target(value: Any, target: Any, tolerance: Any, direction: str) -> float:
+    """How far an indicator stands from its target — the one measure 总览 orders indicators by:
+    the gap in the indicator's direction (target − value when higher is better, value − target
+    when lower is), in units of its amber tolerance (settings [indicators.<id>] tolerance).
+    Positive: short of the target (above 1: red; up to 1: amber); 0: exactly on it; negative:
+    better than the target by that many tolerances (green). Dividing by the tolerance puts
+    ratios, counts and months on one scale and agrees with the status colours (docs/rules.md §4
+    "Status colours"): every red indicator is further than every amber one, every amber further
+    than every green. An indicator without tolerance (a hard line: I08a ≥ 1, I19 ≤ 0) counts each
+    unit of gap as HARD_TARGET_WEIGHT tolerances, so a miss of it comes before the misses of
+    indicators with a tolerance. NaN without value or target."""
     if fmt.is_missing(value) or fmt.is_missing(target):
         return math.nan
     gap = float(target) - float(value) if direction == "higher" else float(value) - float(target)
-    if gap <= 0:
-        return 0.0
     tol = 0.0 if fmt.is_missing(tolerance) else float(tolerance)
-    return gap / tol if tol > 0 else gap * 1000.0
+    return gap / tol if tol > 0 else gap * HARD_TARGET_WEIGHT
+
+
+def shortfall(value: Any, target: Any, tolerance: Any, direction: str) -> float:
+    """How far an indicator misses its target (distance_from_target, 0 when met; NaN without data)."""
+    distance = distance_from_target(value, target, tolerance, direction)
+    return distance if math.isnan(distance) else max(distance, 0.0)
 
 
 # ---- indicators -------------------------------------------------------------------------------------
@@ -122,12 +146,102 @@ def weakest_indicators(tiles: pd.DataFrame, names: Mapping[str, str], n: int = 3
     return missing.drop(columns="_order").reset_index(drop=True)
 
 
+# Status order of 总览: red first, indicators without data last.
+STATUS_RANK = {"red": 0, "amber": 1, "green": 2, "none": 3}
+
+
+def gap_text(value: Any, target: Any, direction: str, unit: str) -> str:
+    """How far the value stands from the target in words, in the indicator's unit: 距目标差 12.5个百分点
+    (short of it), 优于目标 25.0个百分点 (better), 恰好达到目标, 无数据."""
+    if fmt.is_missing(value) or fmt.is_missing(target):
+        return "无数据"
+    gap = float(target) - float(value) if direction == "higher" else float(value) - float(target)
+    size = abs(gap)
+    if size < 1e-9:
+        return "恰好达到目标"
+    amount = f"{size * 100:.1f}个百分点" if unit == fmt.PCT else fmt.fmt_value(size, unit)
+    return f"距目标差 {amount}" if gap > 0 else f"优于目标 {amount}"
+
+
+def worst_first(tiles: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """indicator_tiles ordered worst first, for 总览: by status (未达标, 临界, 达标, then no data),
+    then by distance_from_target, furthest first (a green indicator with the least margin comes
+    first among the greens); ties keep catalogue order. Adds distance, gap_text and
+    responsible_names."""
+    out = tiles.copy()
+    out["distance"] = [
+        distance_from_target(v, t, tol, d)
+        for v, t, tol, d in zip(out["value"], out["target"], out["tolerance"], out["direction"])
+    ]
+    out["gap_text"] = [
+        gap_text(v, t, d, u) for v, t, d, u in zip(out["value"], out["target"], out["direction"], out["unit"])
+    ]
+    out["responsible_names"] = [responsible_names(v, names) for v in out["responsible_departments"]]
+    out["_rank"] = out["status"].map(STATUS_RANK).fillna(STATUS_RANK["none"])
+    out["_distance"] = out["distance"].fillna(-math.inf)
+    out = out.sort_values(["_rank", "_distance"], ascending=[True, False], kind="stable")
+    return out.drop(columns=["_rank", "_distance"]).reset_index(drop=True)
+
+
+def split_worst(ordered: pd.DataFrame, n: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the first `n` of worst_first that miss their target — red or amber —, every other
+    indicator in worst_first order)."""
+    worst = ordered[ordered["status"].isin(["red", "amber"])].head(n)
+    return worst.reset_index(drop=True), ordered.drop(index=worst.index).reset_index(drop=True)
+
+
+def rank_delta(change: Any) -> dict[str, Any]:
+    """st.metric arguments for a rank's change from last month (`change` = this month's rank −
+    last month's, so negative is better): 上升2位 in green with an up arrow, 下降1位 in red with a
+    down arrow, 持平 in grey; nothing without last month."""
+    if change is None or fmt.is_missing(change):
+        return {}
+    steps = int(change)
+    if steps == 0:
+        return {"delta": fmt.UNCHANGED, "delta_color": "off", "delta_arrow": "off", "delta_description": "较上月"}
+    better = steps < 0
+    return {
+        "delta": f"{'上升' if better else '下降'}{abs(steps)}位",
+        "delta_color": "green" if better else "red",
+        "delta_arrow": "up" if better else "down",
+        "delta_description": "较上月",
+    }
+
+
+def status_counts(tiles: pd.DataFrame) -> dict[str, int]:
+    """How many indicators are red, amber, green and without data (keys of STATUS_RANK)."""
+    found = tiles["status"].value_counts().to_dict() if not tiles.empty else {}
+    return {status: int(found.get(status, 0)) for status in STATUS_RANK}
+
+
 def department_choices(by_department: pd.DataFrame, responsible: Any) -> list[str]:
     """Departments an indicator's list can be narrowed to: those of its department breakdown,
     else its responsible departments ('*' — every 双公示 unit — offers none)."""
     if not by_department.empty:
         return [c for c in by_department["department_code"] if isinstance(c, str) and c]
     return [c for c in _codes(responsible) if c != "*"]
+
+
+def headline_figure(
+    city: Mapping[str, Any], by_department: pd.DataFrame, department_code: str | None
+) -> dict[str, Any]:
+    """The figure the indicators page heads with: value, target, status, numerator, denominator and
+    `level` — 本单位 (the chosen department's row of the indicator's department breakdown) or 全市
+    (`city`, the indicators_at row: no department chosen, the indicator has no department
+    breakdown, or the breakdown has no row for the department) — with `city` itself beside it and
+    `why` — why a chosen department's figure is the city's ('' otherwise)."""
+    keys = ("value", "target", "status", "numerator", "denominator")
+    city_figure = {k: city.get(k) for k in keys}
+    out = {**city_figure, "level": "全市", "city": city_figure, "why": ""}
+    if not department_code:
+        return out
+    if by_department.empty:
+        return {**out, "why": "该指标不按责任单位分解"}
+    rows = by_department[by_department["department_code"] == department_code]
+    if rows.empty:
+        return {**out, "why": "该单位在该指标的分解中没有数据"}
+    mine = rows.iloc[0]
+    return {**{k: mine.get(k) for k in keys}, "level": "本单位", "city": city_figure, "why": ""}
 
 
 def indicators_of(catalogue: pd.DataFrame, department_code: str) -> list[str]:
@@ -207,32 +321,25 @@ def home_city_latest(scores: pd.DataFrame) -> dict[str, Any] | None:
         return None
     last = home.iloc[-1]
     before = home.iloc[-2] if len(home) > 1 else None
+    province_now: Any = last.get("rank_in_province")
+    province_before: Any = None if before is None else before.get("rank_in_province")
     return {
         "month": last["month"],
         "city": last["city"],
         "score": float(last["score"]),
         "rank": last["rank"],
-        "rank_in_province": last.get("rank_in_province"),
+        "rank_in_province": province_now,
         "score_change": None if before is None else float(last["score"]) - float(before["score"]),
         "rank_change": None if before is None else int(last["rank"]) - int(before["rank"]),
+        "province_rank_change": (
+            None
+            if fmt.is_missing(province_now) or fmt.is_missing(province_before)
+            else int(province_now) - int(province_before)
+        ),
     }
 
 
 # ---- warnings ---------------------------------------------------------------------------------------
-
-
-def warnings_opened(warnings: pd.DataFrame, as_of: dt.date, types: Mapping[str, str]) -> pd.DataFrame:
-    """warning_type, type_name, n_warnings: of warnings_at(as_of), those first seen in the month
-    of `as_of`, one row per type of `types` (credit_warnings.WARNING_TYPES; zero where none)."""
-    if warnings.empty:
-        counts: Mapping[str, int] = {}
-    else:
-        first = pd.to_datetime(warnings["first_seen_month"]).dt.date
-        counts = warnings.loc[first == month_end(as_of), "warning_type"].value_counts().to_dict()
-    return pd.DataFrame(
-        [(t, label, int(counts.get(t, 0))) for t, label in types.items()],
-        columns=["warning_type", "type_name", "n_warnings"],
-    )
 
 
 def overview_of(counts: pd.DataFrame) -> pd.DataFrame:
@@ -260,6 +367,20 @@ def warning_totals(overview: pd.DataFrame) -> dict[str, int]:
     return {c: total(overview, c) for c in ("n_open", "n_acted", "n_overdue")}
 
 
+def warning_tiles(
+    counts: pd.DataFrame, department_code: str | None = None, warning_type: str | None = None
+) -> dict[str, dict[str, int]]:
+    """The figures of the warnings page's tiles, from warning_counts: "shown" — n_open, n_acted,
+    n_overdue of the chosen department and type (all of them when none is chosen) — and "all" —
+    the same over every department and type the viewer sees, to show beside a narrowed figure."""
+    columns = ("n_open", "n_acted", "n_overdue")
+    narrowed = warning_counts_of(counts, {}, department_code, warning_type)
+    return {
+        "shown": {c: total(narrowed, c) for c in columns},
+        "all": {c: total(counts, c) for c in columns},
+    }
+
+
 def warning_counts_of(
     counts: pd.DataFrame, types: Mapping[str, str], department_code: str | None = None, warning_type: str | None = None
 ) -> pd.DataFrame:
@@ -279,20 +400,16 @@ def warning_list_of(
     department_code: str | None = None,
 ) -> pd.DataFrame:
     """A warning list with its follow-up, from `status` (followup.warning_status: every column of
-    warnings_at plus status, deadline_date, first_action_date, working_days_to_first_action,
-    is_overdue, n_steps), narrowed to a type and department, with type_name. Without `state` it
-    lists the warnings holding at T; `state` narrows them: open (no action yet), acted, overdue; or
-    it lists the resolved ones (已解除: no longer held)."""
-    rows = status[status["holds"].astype(bool) != (state == "resolved")]
+    warnings_at plus status — the warning's one state —, latest_step, deadline_date,
+    first_action_date, working_days_to_first_action, is_overdue, n_steps), narrowed to a type and
+    department, with type_name. Without `state` it lists the warnings holding at T (every state
+    but 已解除); `state`, a key of WARNING_FILTERS, keeps the warnings in its states."""
+    kept = WARNING_FILTERS[state][1] if state else followup.HOLDING_STATES
+    rows = status[status["status"].isin(kept)] if not status.empty else status
     if warning_type:
         rows = rows[rows["warning_type"] == warning_type]
     if department_code:
         rows = rows[rows["department_code"] == department_code]
-    if state in ("open", "acted"):
-        acted = rows["first_action_date"].notna()
-        rows = rows[acted if state == "acted" else ~acted]
-    elif state == "overdue":
-        rows = rows[rows["is_overdue"].fillna(False).astype(bool)]
     return rows.assign(type_name=rows["warning_type"].map(types)).reset_index(drop=True)
 
 
@@ -305,6 +422,12 @@ def warning_detail(status: pd.DataFrame, warning_id: str, types: Mapping[str, st
     out = rows.iloc[0].to_dict()
     out["type_name"] = types.get(out["warning_type"], out["warning_type"])
     return out
+
+
+def steps_with_recorders(steps: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """followup.steps_for with recorder_name: the display name of the user who recorded each step
+    (the username when the account no longer exists)."""
+    return steps.assign(recorder_name=[names.get(u, u) for u in steps["user_name"]])
 
 
 def department_followup(counts: pd.DataFrame, department_code: str, types: Mapping[str, str]) -> pd.DataFrame:
@@ -332,16 +455,108 @@ def followup_totals(status: pd.DataFrame, department_code: str | None = None) ->
     """Warnings holding at the month (warning_status), of one department or all: n_open, n_acted,
     n_overdue, and median_days — the median working days from first appearance to first action
     of those acted on (NaN when none)."""
-    rows = status[status["holds"].astype(bool)] if not status.empty else status
+    rows = status[status["status"].isin(followup.HOLDING_STATES)] if not status.empty else status
     if department_code is not None and not rows.empty:
         rows = rows[rows["department_code"] == department_code]
     days = pd.to_numeric(rows["working_days_to_first_action"], errors="coerce").dropna() if not rows.empty else rows
     return {
         "n_open": len(rows),
-        "n_acted": int(rows["first_action_date"].notna().sum()) if not rows.empty else 0,
-        "n_overdue": int(rows["is_overdue"].fillna(False).astype(bool).sum()) if not rows.empty else 0,
+        "n_acted": int((rows["status"] == followup.ACTED).sum()) if not rows.empty else 0,
+        "n_overdue": int((rows["status"] == followup.OVERDUE).sum()) if not rows.empty else 0,
         "median_days": float(days.median()) if len(days) else math.nan,
     }
+
+
+def department_warning_totals(summary: WarningSummary, department_code: str) -> dict[str, Any]:
+    """followup_totals of one department from the aggregates of warning_summary (all a viewer of
+    aggregates only has): n_open, n_acted, n_overdue summed over its warning types, and
+    median_days (NaN when none of its holding warnings was acted on)."""
+    counts = summary.counts
+    mine = counts[counts["department_code"] == department_code] if not counts.empty else counts
+    median = summary.median_days.get(department_code, math.nan)
+    return {
+        **{c: total(mine, c) for c in ("n_open", "n_acted", "n_overdue")},
+        "median_days": math.nan if fmt.is_missing(median) else float(median),
+    }
+
+
+# ---- a department's home (本单位工作台) -------------------------------------------------------------------
+
+
+def week_end(day: dt.date) -> dt.date:
+    """The last day (Sunday) of the week 本周到期 looks ahead to from `day`: the week of `day`, or on
+    a Saturday or Sunday the week after (no deadline falls on a weekend day off, so the week
+    ahead is the one still to be worked)."""
+    end = day + dt.timedelta(days=6 - day.weekday())
+    return end + dt.timedelta(days=7) if day.weekday() >= 5 else end
+
+
+def _by_deadline(rows: pd.DataFrame, types: Mapping[str, str]) -> pd.DataFrame:
+    rows = rows.assign(type_name=rows["warning_type"].map(types), _deadline=pd.to_datetime(rows["deadline_date"]))
+    return rows.sort_values(["_deadline", "warning_type", "warning_id"], kind="stable").drop(columns="_deadline")
+
+
+def new_warnings(status: pd.DataFrame, before: pd.DataFrame | None, types: Mapping[str, str]) -> pd.DataFrame:
+    """Warnings holding at T (warning_status) that did not hold at T on the data of the load
+    before (`before`: warnings_at of the previous snapshot; the same reading as reminder R1),
+    newest first seen first, with type_name; empty when there is no earlier load to compare with."""
+    if before is None or status.empty:
+        return status.iloc[0:0].assign(type_name=pd.Series(dtype=object))
+    rows = status[
+        status["status"].isin(followup.HOLDING_STATES) & ~status["warning_id"].isin(set(before["warning_id"]))
+    ]
+    rows = rows.assign(type_name=rows["warning_type"].map(types), _seen=pd.to_datetime(rows["first_seen_date"]))
+    rows = rows.sort_values(["_seen", "warning_type", "warning_id"], ascending=[False, True, True], kind="stable")
+    return rows.drop(columns="_seen").reset_index(drop=True)
+
+
+def overdue_warnings(status: pd.DataFrame, types: Mapping[str, str]) -> pd.DataFrame:
+    """Warnings 超期未处置 at T, the longest overdue (earliest deadline) first, with type_name."""
+    rows = status[status["status"] == followup.OVERDUE] if not status.empty else status
+    return _by_deadline(rows, types).reset_index(drop=True)
+
+
+def due_warnings(status: pd.DataFrame, start: dt.date, end: dt.date, types: Mapping[str, str]) -> pd.DataFrame:
+    """Warnings not yet acted on and not overdue (新产生, 已查看) whose action deadline falls in
+    [start, end] — 本周到期 with start = T and end = week_end(T) — earliest deadline first."""
+    if status.empty:
+        return status.assign(type_name=pd.Series(dtype=object))
+    deadline = pd.to_datetime(status["deadline_date"])
+    rows = status[
+        status["status"].isin(followup.WAITING_STATES)
+        & deadline.ge(pd.Timestamp(start))
+        & deadline.le(pd.Timestamp(end))
+    ]
+    return _by_deadline(rows, types).reset_index(drop=True)
+
+
+def red_indicators(
+    catalogue: pd.DataFrame, breakdowns: pd.DataFrame, department_codes: Iterable[str] | None
+) -> pd.DataFrame:
+    """The indicators red (未达标) in the department breakdowns (indicators.indicators_by_department)
+    for the given departments (None: every department), in catalogue order then department:
+    department_code, department_name, indicator_id, name, unit, value, target, status,
+    value_text, target_text (in each row's own unit)."""
+    columns = ["department_code", "department_name", "indicator_id", "name", "unit", "value", "target", "status"]
+    rows = breakdowns[breakdowns["status"] == "red"] if not breakdowns.empty else breakdowns
+    if department_codes is not None and not rows.empty:
+        rows = rows[rows["department_code"].isin(list(department_codes))]
+    if rows.empty:
+        return pd.DataFrame(columns=[*columns, "direction", "value_text", "target_text"])
+    meta = catalogue.set_index("indicator_id")
+    order = {i: n for n, i in enumerate(catalogue["indicator_id"])}
+    out = rows.assign(
+        name=rows["indicator_id"].map(meta["name"]),
+        unit=rows["indicator_id"].map(meta["unit"]),
+        direction=rows["indicator_id"].map(meta["direction"]),
+        _order=rows["indicator_id"].map(order),
+    ).sort_values(["_order", "department_code"], kind="stable")
+    out["value_text"] = [fmt.fmt_value(v, u) for v, u in zip(out["value"], out["unit"])]
+    out["target_text"] = [
+        f"{'≥' if d == 'higher' else '≤'} {fmt.fmt_value(t, u)}"
+        for t, u, d in zip(out["target"], out["unit"], out["direction"])
+    ]
+    return out[[*columns, "direction", "value_text", "target_text"]].reset_index(drop=True)
 
 
 # ---- departments: the monthly 通报 ---------------------------------------------------------------------

@@ -4,8 +4,10 @@
   applies); `navigation(viewer)` builds st.navigation from the pages the viewer may open.
 - `frame(page)`: the sidebar of every page — freshness badge ("数据截至 …", last load status, a
   warning when the last load failed or the data is older than settings.warehouse.stale_after_hours),
-  the as-of month picker (default: the latest complete month) and the district filter — and the
-  per-run `Context` the page reads with `context()`.
+  the as-of month picker (default: the latest complete month; 截至今日 — T = today — on the pages
+  that offer it) and the district filter — and the per-run `Context` the page reads with
+  `context()`. Month and district survive every navigation: the session remembers them and puts
+  them back into a URL that lacks them (the sidebar menu drops query parameters).
 - Drill state lives in the URL (st.query_params): `month`, `district`, `indicator`, `department`,
   `subject`, `type`, `status`, `by`, `q`, `seed`, `entity`, `reason`, `from`. `select_param` keeps a
   widget and its URL parameter in step both ways; `goto`/`link` carry month and district along;
@@ -21,6 +23,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import logging
 import threading
@@ -34,17 +37,19 @@ import duckdb
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.typing import DataframeState
 
-from dashboard.access import audit, auth
-from dashboard.app import app_data, exports, page_queries
+from dashboard.access import audit, auth, users
+from dashboard.app import app_data, exports, page_queries, table_toolbar
 from dashboard.app.charts import PLOTLY_CONFIG
 from dashboard.core import formatting as fmt
-from dashboard.core.dates import add_months, default_month, local_time_text, month_end, month_ends
+from dashboard.core.dates import DISPLAY_TZ, add_months, default_month, local_time_text, month_end, month_ends
 from dashboard.core.scope import Scope
 from dashboard.core.settings import PROJECT_DIR, get_settings
-from dashboard.rules import credit_warnings, indicators, reference
-from dashboard.store import runs
+from dashboard.rules import credit_warnings, followup, indicators, reference
+from dashboard.rules import warning_summary as warning_summary_rules
+from dashboard.store import runs, snapshots
 from dashboard.store.opstore import get_engine
 
 PAGES_DIR = PROJECT_DIR / "pages"
@@ -52,7 +57,11 @@ MONTHS_OFFERED = 60
 PAGE_SIZE = 50
 CONTEXT_KEY = "_frame_context"
 # URL parameters carried from page to page (the frame's filters); drill parameters are per link.
+# The frame also keeps them in the session (FRAME_STORE) and puts them back into a URL that lacks
+# them: Streamlit's sidebar menu opens a page without query parameters.
 FRAME_PARAMS = ("month", "district")
+FRAME_STORE = "_frame_filters"
+TODAY = "today"  # the `month` of the view 截至今日 (T = today), on the pages that offer it
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ class PageSpec:
     url_path: str
     uses_district: bool = False
     needs_data: bool = True  # False: the page works before the first load (status, administration)
+    offers_today: bool = False  # 统计月份 offers 截至今日 (T = today) besides the month-ends
+    opens_on_today: bool = False  # … and opens on it when no month was chosen yet
 
     @property
     def path(self):
@@ -72,8 +83,9 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("cockpit", "cockpit.py", "总览", ":material/dashboard:", "cockpit"),
+    PageSpec("home", "home.py", "本单位工作台", ":material/home_work:", "home", offers_today=True, opens_on_today=True),
     PageSpec("indicators", "indicators.py", "监测指标", ":material/monitoring:", "indicators", uses_district=True),
-    PageSpec("warnings", "warnings.py", "信用预警", ":material/notifications_active:", "warnings"),
+    PageSpec("warnings", "warnings.py", "信用预警", ":material/notifications_active:", "warnings", offers_today=True),
     PageSpec("departments", "departments.py", "责任单位", ":material/account_balance:", "departments"),
     PageSpec("feedback", "feedback.py", "月度反馈", ":material/assignment_turned_in:", "feedback"),
     PageSpec("briefing", "briefing.py", "月度通报", ":material/description:", "briefing"),
@@ -95,7 +107,9 @@ PAGE_KEYS = frozenset(PAGE_BY_KEY)
 def current_viewer() -> Any:
     """The signed-in viewer (dashboard.access.auth.require_viewer renders the sign-in form and stops the
     run when nobody is signed in)."""
-    return auth.require_viewer()
+    viewer = auth.require_viewer()
+    auth.session_cookie_bridge()  # the page fetches this tab's session cookie (README "Sessions")
+    return viewer
 
 
 # ---- navigation -------------------------------------------------------------------------------
@@ -107,46 +121,105 @@ def allowed_specs(viewer: Any) -> list[PageSpec]:
     return [p for p in PAGES if p.key in allowed and p.path.is_file()]
 
 
-HOME = "cockpit"  # served at the app's root URL for every viewer (Streamlit's default page)
+ROOT_URL_PATH = ""  # the app's root URL: a placeholder page that sends each viewer to their home
+NOT_FOUND_KEY = "_page_not_found"  # the unknown URL path a session asked for, told on its home page
+PAGE_URL_PATHS = frozenset(p.url_path for p in PAGES)
 
 
-def _st_pages(specs: Sequence[PageSpec], allowed: frozenset[str]) -> dict[Any, PageSpec]:
-    """st.Page → spec for `specs`, the home page first and default; pages outside `allowed` (the
-    home page, for viewers who may not open it) are registered hidden."""
-    ordered = [PAGE_BY_KEY[HOME], *(p for p in specs if p.key != HOME)]
-    return {
-        st.Page(
+def _placeholder() -> None:
+    """The page behind the root URL and behind an unknown path: never run, `navigation` sends the
+    viewer on to their home page first."""
+
+
+def home_spec(viewer: Any) -> PageSpec | None:
+    """The viewer's home page: the first page of the menu they may open (总览 for leadership and
+    the credit office, the department's own page for a department); None when they may open none."""
+    specs = allowed_specs(viewer)
+    return specs[0] if specs else None
+
+
+def requested_unknown_path() -> str | None:
+    """The URL path this run was asked for by name when no page has it (a mistyped or outdated
+    link), else None.
+
+    Streamlit resolves the page of a run from the page hash the browser sends (menu, links, every
+    rerun) or, when the browser has none yet — the first run of a tab — from the path of the URL.
+    For a path no registered page has, st.navigation shows Streamlit's own English "Page not
+    found" dialog. Knowing the path before st.navigation lets `_st_pages` register a hidden page
+    at it, so that the run resolves, and `navigation` says it in Chinese and goes home instead.
+    The requested name is what Streamlit's page manager resolves by (PagesManager.intended_page_name);
+    a path with a slash never reaches a script run (the browser cannot load the app there)."""
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or getattr(manager, "intended_page_script_hash", None):
+        return None  # asked for by hash: an unknown hash falls back to the root page quietly
+    name = (getattr(manager, "intended_page_name", None) or "").strip().strip("/")
+    if not name or "/" in name or name in PAGE_URL_PATHS:
+        return None
+    return name
+
+
+def _st_pages(specs: Sequence[PageSpec], allowed: frozenset[str]) -> dict[Any, PageSpec | None]:
+    """st.Page → spec: the root URL first (default, hidden, spec None), then every page of
+    `specs` at its own path (`/cockpit`, `/warnings` …) — visible when in `allowed`, else hidden,
+    so that a link to it still resolves — and, when this run was asked for an unknown path, a
+    hidden page at that path (spec None)."""
+    pages: dict[Any, PageSpec | None] = {
+        st.Page(_placeholder, title="首页", url_path=ROOT_URL_PATH, default=True, visibility="hidden"): None
+    }
+    for p in specs:
+        page = st.Page(
             p.path,
             title=p.title,
             icon=p.icon,
             url_path=p.url_path,
-            default=(p.key == HOME),
             visibility="visible" if p.key in allowed else "hidden",
-        ): p
-        for p in ordered
-    }
+        )
+        pages[page] = p
+    unknown = requested_unknown_path()
+    if unknown is not None:
+        st.session_state[NOT_FOUND_KEY] = unknown
+        pages[st.Page(_placeholder, title="页面不存在", url_path=unknown, visibility="hidden")] = None
+    return pages
+
+
+def _built_specs() -> list[PageSpec]:
+    return [p for p in PAGES if p.path.is_file()]
 
 
 def keep_requested_page() -> None:
     """Register every page, hidden, before sign-in: the sign-in screen then keeps the page of the
     URL (a pasted deep link), and `navigation` narrows the menu to the viewer's pages after."""
-    st.navigation(list(_st_pages([p for p in PAGES if p.path.is_file()], frozenset())), position="hidden")
+    st.navigation(list(_st_pages(_built_specs(), frozenset())), position="hidden")
 
 
 def navigation(viewer: Any) -> tuple[Any, PageSpec]:
-    """st.navigation over the viewer's pages; returns (the page to run, its spec). The home page
-    (总览) is always the root URL, so a link means the same page for everyone; a viewer who may
-    not open it is sent on to the first page they may open, with the link's parameters."""
+    """st.navigation over the viewer's pages; returns (the page to run, its spec).
+
+    Every page has its own path (`/cockpit`, `/indicators` …, PageSpec.url_path), the same for
+    everyone, so a link means the same page for every viewer. The root URL opens the viewer's home
+    page (`home_spec`) with the link's parameters; so does a page the viewer may not open. An
+    unknown path opens the home page with the frame's filters (month, district) and says, in
+    Chinese, that the page does not exist (NOT_FOUND_KEY). Also puts the table toolbar's Chinese
+    words on the page (dashboard.app.table_toolbar)."""
     specs = allowed_specs(viewer)
     if not specs:
         st.error("当前账号没有可访问的页面，请联系市信用办开通权限。")
         st.stop()
+    home = specs[0]
     allowed = frozenset(p.key for p in specs)
-    pages = _st_pages(specs, allowed)
+    pages = _st_pages(_built_specs(), allowed)
     page = st.navigation(list(pages))
     spec = pages[page]
+    if spec is None:  # the root URL or an unknown path
+        unknown = st.session_state.get(NOT_FOUND_KEY)
+        st.switch_page(home.path, query_params=frame_params() if unknown else dict(st.query_params))
     if spec.key not in allowed:
-        st.switch_page(specs[0].path, query_params=dict(st.query_params))
+        st.switch_page(home.path, query_params=dict(st.query_params))
+    unknown = st.session_state.pop(NOT_FOUND_KEY, None)
+    if unknown:
+        st.warning(f"页面不存在：您打开的链接“/{unknown}”没有对应的页面，已为您打开首页“{home.title}”。")
+    table_toolbar.install()
     return page, spec
 
 
@@ -165,6 +238,11 @@ def _to_url(key: str, widget_key: str, none_value: Any) -> None:
         st.query_params.pop(key, None)
     else:
         st.query_params[key] = str(value)
+    if key in FRAME_PARAMS:  # a filter set back to none must not be restored (restore_frame_params)
+        st.session_state[FRAME_STORE] = {
+            **(st.session_state.get(FRAME_STORE) or {}),
+            key: st.query_params.get(key) or "",
+        }
 
 
 def select_param(
@@ -291,7 +369,9 @@ def trail(here: str, subject_name: str | None = None) -> list[Crumb]:
     """The drill path that led to page `here`, read from the URL: 总览 › indicator › department
     (or 信用预警 › department › warning type) › subject."""
     ctx = context()
-    crumbs = [Crumb("总览", "cockpit")]
+    # the path starts at the viewer's home: 总览, or a department's 本单位工作台 (never a bare "›")
+    root = next((PAGE_BY_KEY[k] for k in ("cockpit", "home") if k in ctx.allowed_pages), None)
+    crumbs = [Crumb(root.title, root.key)] if root is not None else []
     indicator, department = param("indicator"), param("department")
     wtype, origin = param("type"), param("from") or here
     if origin == "indicators" or (here == "indicators"):
@@ -309,7 +389,7 @@ def trail(here: str, subject_name: str | None = None) -> list[Crumb]:
             crumbs.append(Crumb(ctx.department_name(department), "warnings", {"department": department}))
         if wtype:
             crumbs.append(Crumb(wtype, "warnings", {"department": department, "type": wtype}))
-    elif origin in PAGE_BY_KEY and origin != "cockpit":
+    elif origin in PAGE_BY_KEY and origin not in ("cockpit", "home"):
         spec = PAGE_BY_KEY[origin]
         crumbs.append(Crumb(spec.title, spec.key))
         if department:
@@ -336,6 +416,19 @@ class Context:
     departments: Mapping[str, str]
     districts: Mapping[str, str]
     allowed_pages: frozenset[str]
+    is_today: bool = False  # the view 截至今日: as_of is today, not a month-end
+    latest_month: dt.date | None = None  # the latest complete month of the data (the default month)
+
+    @property
+    def monthly_as_of(self) -> dt.date:
+        """The month-end of the monthly figures (indicators): as_of, or the latest complete month
+        when the view is 截至今日."""
+        return self.latest_month if self.is_today and self.latest_month is not None else self.as_of
+
+    @property
+    def period_text(self) -> str:
+        """The view's as-of in words: 2026年6月, or 截至今日（2026年7月3日）."""
+        return f"截至今日（{fmt.fmt_date_cn(self.as_of)}）" if self.is_today else fmt.fmt_month(self.as_of)
 
     @property
     def scope(self) -> Scope:
@@ -428,21 +521,8 @@ def frame(viewer: Any, spec: PageSpec) -> Context | None:
     deps, dists, horizon = _reference(wh.info.snapshot_id)
     latest = default_month(wh.info.built_at, horizon)
     options = tuple(month_ends(latest, MONTHS_OFFERED))
-    url_month = fmt.parse_month_param(param("month"))
-    month_texts = [fmt.month_param(m) for m in options]
-    default = fmt.month_param(latest)
-    if url_month is not None and fmt.month_param(url_month) not in month_texts:
-        side.warning(f"链接中的月份 {param('month')} 不在可选范围内，已显示 {fmt.fmt_month(latest)}。")
-    chosen = select_param(
-        "统计月份",
-        month_texts,
-        "month",
-        format_func=lambda m: fmt.fmt_month(fmt.parse_month_param(m)),
-        default=default,
-        container=side,
-    )
-    # the month always stands in the URL, so that a link keeps its month when newer data arrives
-    st.query_params["month"] = chosen
+    restore_frame_params()
+    chosen, is_today = _month_picker(spec, latest, options, side)
     district = None
     if spec.uses_district:
         codes = [""] + [c for c in dists if c != "230400"]
@@ -458,8 +538,9 @@ def frame(viewer: Any, spec: PageSpec) -> Context | None:
             )
             or None
         )
-    as_of = fmt.parse_month_param(chosen)
-    assert as_of is not None  # chosen is one of month_texts, each a month_param of a month-end
+    remember_frame_params()
+    as_of = today() if is_today else fmt.parse_month_param(chosen)
+    assert as_of is not None  # chosen is one of the month_param texts of `options`
     ctx = Context(
         viewer=viewer,
         page=spec,
@@ -471,9 +552,82 @@ def frame(viewer: Any, spec: PageSpec) -> Context | None:
         departments=deps,
         districts=dists,
         allowed_pages=frozenset(viewer.allowed_pages),
+        is_today=is_today,
+        latest_month=latest,
     )
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
+
+
+def today() -> dt.date:
+    """Today's date in Beijing: the T of the view 截至今日 and the default date of a follow-up step."""
+    return dt.datetime.now(DISPLAY_TZ).date()
+
+
+def restore_frame_params() -> None:
+    """Put the frame's filters the session remembers (remember_frame_params) back into a URL that
+    lacks them: a sidebar link opens its page without query parameters, and the month and district
+    the viewer chose must survive it. A URL that names a filter keeps its own value."""
+    kept = st.session_state.get(FRAME_STORE) or {}
+    for key in FRAME_PARAMS:
+        if not st.query_params.get(key) and kept.get(key):
+            st.query_params[key] = kept[key]
+
+
+def remember_frame_params() -> None:
+    """Remember the frame's filters as the URL holds them after the frame was drawn (a district
+    set back to 全市 is remembered as none)."""
+    st.session_state[FRAME_STORE] = {key: st.query_params.get(key) or "" for key in FRAME_PARAMS}
+
+
+def _month_text(value: str) -> str:
+    if value == TODAY:
+        return f"截至今日（{fmt.fmt_date_cn(today())}）"
+    return fmt.fmt_month(fmt.parse_month_param(value))
+
+
+def _month_picker(spec: PageSpec, latest: dt.date, options: Sequence[dt.date], side: Any) -> tuple[str, bool]:
+    """统计月份 in the sidebar, its value the URL parameter `month` (always written, so that a link
+    keeps its month when newer data arrives): a month-end of `options`, or TODAY on a page that
+    offers it. A page that does not offer TODAY shows the latest month instead and leaves `month`
+    at TODAY in the URL, so the next page that offers it shows today again. Returns (the chosen
+    month_param text, or TODAY; whether the view is 截至今日)."""
+    month_texts = [fmt.month_param(m) for m in options]
+    choices = [TODAY, *month_texts] if spec.offers_today else month_texts
+    default = TODAY if spec.opens_on_today else fmt.month_param(latest)
+    url = param("month")
+    keep_today = url == TODAY and not spec.offers_today
+    if url is None:
+        wanted = default
+    elif url in choices:
+        wanted = url
+    elif keep_today:
+        wanted = fmt.month_param(latest)
+    else:
+        url_month = fmt.parse_month_param(url)
+        if url_month is None or fmt.month_param(url_month) not in month_texts:
+            side.warning(f"链接中的月份 {url} 不在可选范围内，已显示 {fmt.fmt_month(latest)}。")
+            wanted = fmt.month_param(latest)
+        else:
+            wanted = fmt.month_param(url_month)
+    widget_key = "_param_month"
+    if st.session_state.get(widget_key) not in choices or st.session_state.get(widget_key) != wanted:
+        st.session_state[widget_key] = wanted
+    chosen = side.selectbox(
+        "统计月份",
+        choices,
+        format_func=_month_text,
+        key=widget_key,
+        on_change=_to_url,
+        args=("month", widget_key, None),
+    )
+    if keep_today:
+        where = "、".join(p.title for p in PAGES if p.offers_today)
+        side.caption(f"本页按月统计，显示最近一个完整月份；{where}仍显示截至今日。")
+        st.query_params["month"] = TODAY
+        return chosen, False
+    st.query_params["month"] = chosen
+    return chosen, chosen == TODAY
 
 
 # ---- cached query calls -------------------------------------------------------------------------
@@ -605,7 +759,8 @@ def by_department(indicator_ids: Iterable[str], as_of: dt.date) -> dict[str, pd.
 
 def cockpit_inputs(as_of: dt.date, snapshot_id: str | None = None, scope: Scope | None = None) -> dict[str, Any]:
     """What 总览 shows, cached: indicators_at of the month and of the month before, the I00 scores
-    of the last 24 months, and the warnings of the month (for those opened in it)."""
+    of the last 24 months, and the warnings of the month as aggregates (warning_summary: in force,
+    overdue, first seen in the month) — aggregates only, so leadership may see all of it."""
     if snapshot_id is None or scope is None:
         ctx = context()
         snapshot_id, scope = ctx.snapshot_id, ctx.scope
@@ -614,35 +769,221 @@ def cockpit_inputs(as_of: dt.date, snapshot_id: str | None = None, scope: Scope 
         "now": cached_for(snapshot_id, scope, indicators.indicators_at, as_of),
         "before": cached_for(snapshot_id, scope, indicators.indicators_at, previous),
         "scores": cached_for(snapshot_id, scope, indicators.city_scores, end_month=as_of, months=24),
-        "warnings": cached_for(snapshot_id, scope, credit_warnings.warnings_at, as_of),
+        "warnings": warning_summary_for(snapshot_id, scope, as_of),
     }
 
 
-def warm_views(snapshot_id: str, as_of: dt.date, scope: Scope | None = None) -> None:
-    """Compute into the cache what the first visitors after a load open: 总览 and every
-    indicator's department breakdown (监测指标, 责任单位) at the default month, for the office and
-    leadership scope."""
-    scope = scope or Scope.all()
-    cockpit_inputs(as_of, snapshot_id, scope)
-    for indicator_id in indicators.indicator_catalogue()["indicator_id"]:
-        cached_for(snapshot_id, scope, indicators.indicator_by_department, indicator_id, as_of)
-    cached_for(snapshot_id, scope, indicators.indicators_by_department, as_of)
+def warning_summary(as_of: dt.date) -> Any:
+    """The viewer's warnings at `as_of` as aggregates (dashboard.rules.warning_summary), cached."""
+    ctx = context()
+    return warning_summary_for(ctx.snapshot_id, ctx.scope, as_of)
 
+
+def warning_summary_for(snapshot_id: str, scope: Scope, as_of: dt.date) -> Any:
+    """warning_summary for a snapshot and scope: built from the cached followup.warning_status
+    where the scope may read warning lists (信用预警 holds that frame anyway: one evaluation serves
+    both), else asked of the query layer, which returns aggregates only."""
+    if scope.details:
+        status = cached_for(snapshot_id, scope, followup.warning_status, as_of, live=True)
+        names = cached_for(snapshot_id, scope, reference.department_short_names, scoped=False)
+        return derived(warning_summary_rules.summary_from_status, status, names, as_of)
+    return cached_for(snapshot_id, scope, warning_summary_rules.warning_summary, as_of, live=True)
+
+
+# ---- warming: what each role lands on, computed before anyone asks ------------------------------
 
 WARM_INTERVAL_SECONDS = 60
+# Modules the pages import on top of this one: imported by the warm-up, not by the first visitor.
+PAGE_MODULES = ("dashboard.app.columns", "dashboard.app.department_home", "dashboard.app.followup_panel")
+WARMED_LANDINGS = ("cockpit", "home")  # the landing pages whose results the warm-up knows
+# At most this many results per warm-up in the warehouse result cache (`_cached_warehouse`, 256
+# entries): it never evicts what it computed first, and leaves room for what visitors open.
+WARM_MAX_RESULTS = 224
+# Between two steps the warm-up waits while a viewer's script run is in progress (Streamlit names
+# the thread of a script run so), at most this long: on a small server the page someone waits for
+# comes first, and under a steady load warming still goes on.
+SCRIPT_THREAD = "ScriptRunner.scriptThread"
+YIELD_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class WarmTarget:
+    """A viewer's scope and the page they land on (a PAGES key)."""
+
+    scope: Scope
+    landing: str
+
+
+def warm_targets() -> list[WarmTarget]:
+    """Whose landing pages to warm, first things first: each role of roles.toml that sees every
+    department, at the role's scope (leadership: aggregates only; the office), then the scope of
+    each enabled account of the other roles (a department's), the most recently signed-in first,
+    at most settings warm.department_homes of those. The landing page is the viewer's home page
+    (`home_spec`): 总览, or a department's 本单位工作台. A scope is the one the viewer's session
+    has (auth.viewer_for), so that warming fills the cache keys the viewer reads; an office
+    account with the personal-data grant has a scope of its own and is not warmed."""
+    targets: list[WarmTarget] = []
+    for role in users.load_roles().values():
+        if role.sees_all:
+            landing = next((p.key for p in _built_specs() if p.key in role.pages), None)
+            if landing in WARMED_LANDINGS:
+                targets.append(WarmTarget(Scope.all(details=role.details), landing))
+    accounts = [u for u in users.list_users(operational_store()) if not u.disabled]
+    accounts.sort(key=lambda u: u.last_sign_in_at.timestamp() if u.last_sign_in_at else float("-inf"), reverse=True)
+    homes: list[WarmTarget] = []
+    for user in accounts:
+        viewer = auth.viewer_for(user)
+        home = home_spec(viewer)
+        if viewer.sees_all or home is None or home.key not in WARMED_LANDINGS or not viewer.scope.departments:
+            continue
+        target = WarmTarget(viewer.scope, home.key)
+        if target not in homes:
+            homes.append(target)
+    return targets + homes[: max(0, get_settings().warm.department_homes)]
+
+
+def _warm_cockpit(snapshot_id: str, scope: Scope, month: dt.date) -> None:
+    """总览 (pages/cockpit.py) at `month`, and the department breakdowns (责任单位, `by_department`)."""
+    cockpit_inputs(month, snapshot_id, scope)
+    cached_for(snapshot_id, scope, indicators.indicators_by_department, month)
+
+
+def _warm_home(snapshot_id: str, scope: Scope, day: dt.date, month: dt.date) -> None:
+    """本单位工作台 (pages/home.py) as dashboard.app.department_home.home_inputs reads it: the
+    follow-up status at T = `day`, the warnings at T on the snapshot before (for 新增), the
+    catalogue and the department breakdowns at the latest complete month."""
+    cached_for(snapshot_id, scope, followup.warning_status, day, live=True)
+    previous = snapshots.previous_snapshot_id(get_settings(), snapshot_id)
+    if previous is not None:
+        cached_for(previous, scope, credit_warnings.warnings_at, day)
+    cached_for(snapshot_id, scope, indicators.indicator_catalogue, scoped=False, con=False)
+    cached_for(snapshot_id, scope, indicators.indicators_by_department, month)
+
+
+def _warm_indicator_page(snapshot_id: str, scope: Scope, indicator_id: str, month: dt.date) -> None:
+    """监测指标 (pages/indicators.py) of one indicator at `month`, no department or district chosen:
+    the first click of its 总览 tile. The detail list only for a scope that may read it and with
+    settings warm.tile_detail_lists."""
+    settings = get_settings()
+    cached_for(snapshot_id, scope, indicators.indicator_catalogue, scoped=False, con=False)
+    cached_for(snapshot_id, scope, indicators.indicator_by_department, indicator_id, month)
+    cached_for(snapshot_id, scope, indicators.indicators_at, month)
+    cached_for(
+        snapshot_id, scope, indicators.indicator_series, indicator_id, month, months=settings.windows.trend_months
+    )
+    cached_for(snapshot_id, scope, indicators.indicator_by_district, indicator_id, month)
+    if scope.details and settings.warm.tile_detail_lists:
+        cached_for(
+            snapshot_id,
+            scope,
+            indicators.indicator_detail_rows,
+            indicator_id,
+            month,
+            department_code=None,
+            district_code=None,
+        )
+
+
+def yield_to_viewers(limit_seconds: float = YIELD_SECONDS) -> float:
+    """Wait while a viewer's script run is in progress in this process, at most `limit_seconds`;
+    returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_seconds and any(
+        t.name == SCRIPT_THREAD and t.is_alive() for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def warm_views(
+    snapshot_id: str, as_of: dt.date, scope: Scope | None = None, day: dt.date | None = None
+) -> list[WarmTarget]:
+    """Compute into the shared cache (`cached_for`: the same keys a viewer of that scope reads)
+    what the first visitors open after a restart or a publish, first things first:
+
+    1. the landing page of every target of `warm_targets` — 总览 at `as_of` (the default month)
+       for the roles that see every department, then each department's 本单位工作台 at T = `day`
+       (default today);
+    2. with settings warm.tile_drills, the first click of each 总览 tile: 监测指标 of every
+       indicator at `as_of` for each 总览 target.
+
+    Before each step it lets a viewer's script run finish first (`yield_to_viewers`). With
+    `scope`, only 总览 and its drills for that scope. A warm-up adds at most
+    WARM_MAX_RESULTS results to the result cache (the steps that would pass it are left out and
+    logged), so that it never evicts what it computed first; the defaults need about 220.
+    Results that read the operational store (the warning summaries, a home's follow-up status)
+    are kept for the live cache's minute only; the others for the snapshot's life or until the
+    cache is full. Returns the targets warmed."""
+    day = day or today()
+    targets = [WarmTarget(scope, "cockpit")] if scope is not None else warm_targets()
+    cockpits = [t.scope for t in targets if t.landing == "cockpit"]
+    # (at most how many results it adds to the warehouse cache, the step)
+    steps: list[tuple[int, Callable[[], None]]] = []
+    for target in targets:
+        if target.landing == "cockpit":  # indicators_at ×2, city_scores, indicators_by_department, names
+            steps.append((5, functools.partial(_warm_cockpit, snapshot_id, target.scope, as_of)))
+        elif target.landing == "home":  # catalogue, indicators_by_department, the snapshot before
+            steps.append((3, functools.partial(_warm_home, snapshot_id, target.scope, day, as_of)))
+    if get_settings().warm.tile_drills:
+        ids = list(indicators.indicator_catalogue()["indicator_id"])
+        lists = get_settings().warm.tile_detail_lists
+        for each in cockpits:
+            per_drill = 4 if each.details and lists else 3  # by department, series, by district, list
+            steps.extend(
+                (per_drill + (i == 0), functools.partial(_warm_indicator_page, snapshot_id, each, indicator_id, as_of))
+                for i, indicator_id in enumerate(ids)  # the first also the catalogue
+            )
+    used = 0
+    for n, (cost, step) in enumerate(steps):
+        if used + cost > WARM_MAX_RESULTS:
+            logging.getLogger(__name__).warning(
+                "warming stopped after %d of %d steps: the next would pass %d cached results",
+                n,
+                len(steps),
+                WARM_MAX_RESULTS,
+            )
+            break
+        yield_to_viewers()
+        step()
+        used += cost
+    return targets
+
+
+def warm_live(warmed: tuple[str, dt.date] | None) -> tuple[str, dt.date] | None:
+    """One pass of the warm-up thread: warm the live snapshot's views (`warm_views` at the
+    default month, T = today) unless `warmed` — (snapshot id, day) of the last warm-up — is
+    still the live snapshot and today (a department's home opens on today, so a new day is
+    warmed again). Returns what is warm now (None before the first load)."""
+    info = app_data.live_snapshot()
+    day = today()
+    if info is None:
+        return None
+    if (info.snapshot_id, day) == warmed:
+        return warmed
+    started = time.monotonic()
+    _, _, horizon = _reference(info.snapshot_id)
+    targets = warm_views(info.snapshot_id, default_month(info.built_at, horizon), day=day)
+    logging.getLogger(__name__).info(
+        "warmed the views of snapshot %s for %d landing pages in %.1f s",
+        info.snapshot_id,
+        len(targets),
+        time.monotonic() - started,
+    )
+    return info.snapshot_id, day
 
 
 def _warm_loop() -> None:
+    """The warm-up thread: the pages' modules first, then `warm_live` every WARM_INTERVAL_SECONDS."""
     log = logging.getLogger(__name__)
-    warmed = None
+    for module in PAGE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            log.exception("importing %s for the pages failed", module)
+    warmed: tuple[str, dt.date] | None = None
     while True:
         try:
-            info = app_data.live_snapshot()
-            if info is not None and info.snapshot_id != warmed:
-                _, _, horizon = _reference(info.snapshot_id)
-                warm_views(info.snapshot_id, default_month(info.built_at, horizon))
-                warmed = info.snapshot_id
-                log.info("warmed views of snapshot %s", info.snapshot_id)
+            warmed = warm_live(warmed)
         except Exception:  # a failed warm-up only costs the first visitor time; try again later
             log.exception("warming the views of the live snapshot failed")
         time.sleep(WARM_INTERVAL_SECONDS)
@@ -656,9 +997,11 @@ def _warmer() -> threading.Thread:
 
 
 def start_warming() -> None:
-    """Start, once per server process, the thread that warms the views of every newly published
-    snapshot (within WARM_INTERVAL_SECONDS of the publish). Not under AppTest: tests and the page
-    benchmark measure the pages themselves."""
+    """Start, once per server process, the background thread of `_warm_loop` (it never blocks a
+    viewer: a viewer asking for a result being warmed waits for that computation instead of
+    repeating it). Called when the server starts (dashboard.app.lifespan) and by every script run
+    (a server started without that lifespan). Not under AppTest: tests and the page benchmark
+    measure the pages themselves."""
     if not st.config.get_option("global.appTest"):
         _warmer()
 
@@ -680,6 +1023,13 @@ def audit_once(action: str, detail: Mapping[str, Any], rows: int | None = None) 
 def may(grant: str) -> bool:
     """Whether the viewer's role holds a grant of roles.toml (export, record_followup, …)."""
     return bool(context().viewer.may(grant))
+
+
+def may_in_frame(grant: str) -> bool:
+    """`may`, False when the page runs without the frame's context (before the first load, when
+    数据状态 runs alone)."""
+    ctx = st.session_state.get(CONTEXT_KEY)
+    return ctx is not None and bool(ctx.viewer.may(grant))
 
 
 # ---- tables and downloads ---------------------------------------------------------------------

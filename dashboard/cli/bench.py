@@ -1,4 +1,5 @@
-"""`python -m dashboard bench load | rules | pages | sessions`: benchmarks (never run by the tests)."""
+"""`python -m dashboard bench load | rules | pages | briefing | sessions | browser`: benchmarks (never run by
+the tests)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.bench import browser as browser_bench
 from dashboard.bench.briefing import bench_briefing, bench_data_dir
 from dashboard.bench.harness import bench_load
 from dashboard.bench.pages import bench_pages
@@ -23,7 +25,7 @@ from dashboard.bench.sessions import (
 )
 from dashboard.cli.arguments import DATE_FORM, iso_date
 from dashboard.core import formatting as fmt
-from dashboard.core.settings import Settings, get_settings
+from dashboard.core.settings import PROJECT_DIR, Settings, get_settings
 
 
 def _cmd_bench_load(args: argparse.Namespace) -> int:
@@ -145,6 +147,58 @@ def _add_briefing_bench(bench_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_bench_briefing)
 
 
+def _cmd_bench_browser(args: argparse.Namespace) -> int:
+    plan = browser_bench.Plan(
+        scale=args.scale,
+        runs=args.runs,
+        url=args.url,
+        wait_seconds=args.wait,
+        roles=tuple(args.roles.split(",")) if args.roles else browser_bench.ROLES,
+        department=args.department,
+        max_items=args.items,
+        tree=(args.tree or PROJECT_DIR).resolve(),
+    )
+    try:
+        plan.check()
+        if args.url is None:
+            data_dir = args.data_dir or bench_data_dir(bench_warehouse(get_settings(), args.scale))
+            settings = Settings.load(env={**os.environ, "DASHBOARD_DATA_DIR": str(data_dir)})
+        else:
+            data_dir, settings = None, get_settings()  # the running server's operational store
+        report = browser_bench.run_browser(settings, plan, data_dir)
+    except browser_bench.BrowserBenchError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2 if str(exc).startswith("参数错误") else 1
+    print(browser_bench.format_report(report))
+    if args.json is not None:
+        browser_bench.write_json(report, args.json)
+    return 0 if report.ok else 1
+
+
+def _add_browser_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench browser`."""
+    p = bench_sub.add_parser(
+        "browser", help="真实浏览器中的首屏：各角色登录→页面就绪、总览各指标卡片（或本单位工作台各项）的首次点击"
+    )
+    p.add_argument("--scale", choices=("city", "province"), default="city")
+    p.add_argument(
+        "--runs", type=int, default=3, help=f"运行次数，每次新启动服务器，取中位数（1–{browser_bench.MAX_RUNS}）"
+    )
+    p.add_argument("--url", default=None, help="改为测量运行中的驾驶舱（仅限本机 127.0.0.1；须与本命令使用同一运营库）")
+    p.add_argument("--data-dir", type=Path, default=None, help="直接使用某个数据目录（含已发布快照）")
+    p.add_argument(
+        "--tree", type=Path, default=None, help="在另一份项目目录中启动服务器（如旧版本的副本，用于前后对比）"
+    )
+    p.add_argument("--wait", type=float, default=0.0, help="服务器就绪后等待多少秒再登录（默认 0：立即登录）")
+    p.add_argument("--roles", default=None, help="只测这些角色，逗号分隔（leader,office,department）")
+    p.add_argument(
+        "--department", default=browser_bench.DEFAULT_DEPARTMENT, help="责任单位账号所属部门代码（默认 tax）"
+    )
+    p.add_argument("--items", type=int, default=None, help="每个落地页只点前 N 项（快速查看；默认全部）")
+    p.add_argument("--json", type=Path, default=None, help="另将结果写入 JSON 文件")
+    p.set_defaults(func=_cmd_bench_browser)
+
+
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准（不在测试中运行）")
     bench_sub = p.add_subparsers(dest="bench_command", required=True)
@@ -153,3 +207,4 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     _add_pages_bench(bench_sub)
     _add_briefing_bench(bench_sub)
     _add_sessions_bench(bench_sub)
+    _add_browser_bench(bench_sub)

@@ -95,6 +95,8 @@ class Access:
     bcrypt_rounds: int = 12
     # A session must sign in again this long after signing in, however active it is (issue 11).
     absolute_session_hours: float = 12
+    # The session cookie always carries Secure (otherwise only when the request came over https).
+    secure_cookie: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,16 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Warm:
+    """What a server computes in the background when it starts and when a snapshot is published
+    ([warm] in settings.toml; dashboard.app.ui.warm_views)."""
+
+    department_homes: int = 20
+    tile_drills: bool = True
+    tile_detail_lists: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every rule threshold of docs/rules.md §6 plus where the data lives."""
 
@@ -188,6 +200,7 @@ class Settings:
     naming: Naming = field(default_factory=Naming)
     presentation: Presentation = field(default_factory=Presentation)
     briefing_documents: BriefingDocuments = field(default_factory=BriefingDocuments)
+    warm: Warm = field(default_factory=Warm)
 
     @classmethod
     def load(cls, path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -227,6 +240,7 @@ class Settings:
             naming=Naming(**raw.get("naming", {})),
             presentation=Presentation(**raw.get("presentation", {})),
             briefing_documents=BriefingDocuments(**raw.get("briefing_documents", {})),
+            warm=Warm(**raw.get("warm", {})),
         )
 
     @property

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.core.privacy import mask_frame
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import REFERENCE_DIR, Settings, get_settings
 from dashboard.store.db import as_date, as_subquery, query_text, rule_queries, run_query, run_sql
 from dashboard.store.schema import mart_files, mart_params
@@ -125,13 +126,16 @@ def warnings_at(
     is pandas' Arrow-backed str, anchor_records a list per row kept in Arrow (split_anchors), and
     missing values pandas' own (NaN/NaT): at province scale the frame has ~10^5–10^6 rows, and
     per-cell conversion would cost more than the rules themselves. For a month-end the load
-    precomputed (precompute) the stored rows are read; for any other date the rules run."""
+    precomputed (precompute) the stored rows are read; for any other date the rules run. A list of
+    subjects: refused (DetailsRefused) for a scope of aggregates only (an aggregate reads it under
+    scope.for_aggregates())."""
+    require_details(scope, "信用预警清单")
     settings = settings or get_settings()
     params = warning_params(as_date(as_of), settings, uscc=uscc)
     if department_code is not None:
         # one department: the scope filter narrowed to it (nothing when the viewer may not see it)
         allowed = scope.sees_all or department_code in scope.department_list
-        scope = Scope(departments=frozenset([department_code] if allowed else []), personal_data=scope.personal_data)
+        scope = replace(scope, departments=frozenset([department_code] if allowed else []))
     chosen = _check_types(types)
     if precomputed_dates(con).get(params["as_of"]) == settings_key(settings):
         out = run_query(

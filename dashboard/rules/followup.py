@@ -16,6 +16,13 @@ first step in ACTION_STEPS. Overdue at T: it holds, has no action on or before T
 deadline_date, the settings.sla.action_working_days-th working day after first_seen_date (PRC
 statutory calendar; the deadline is a date, dashboard.core.workdays.deadline_dates): a T on a holiday
 or weekend right after the deadline is overdue, although no working day passed.
+
+States (处置状态): every warning in view has exactly one at any T, named once in STATES, in
+lifecycle order — 新产生 → 已查看 → 超期未处置 → 已处置 → 已解除. A warning is in the furthest state
+its facts at T reach: 新产生 while it holds; 已查看 once any step is recorded; 超期未处置 once T is after
+its deadline; 已处置 once an action is recorded (late or not); 已解除 once it no longer holds. So a
+warning listed as 超期未处置 is never also 新产生, and the lists and the counts (STATE_COUNT_COLUMNS)
+are both read from the one `status` column. The step last recorded stays beside it (`latest_step`).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Column, Date, DateTime, Engine, Integer, String, Table, Text, insert, select
 
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import Settings, get_settings
 from dashboard.core.workdays import as_dates, deadline_dates, workday_seq
 from dashboard.rules.credit_warnings import WARNING_TYPES, warning_type_of, warnings_at
@@ -39,10 +46,16 @@ from dashboard.store import opstore
 from dashboard.store.db import as_date
 
 STEPS = ("新产生", "已查看", "提示约谈", "警示约谈", "已送达修复告知书", "已签署信用承诺书", "已整改")
-RESOLVED = "已解除"
 RECORDABLE_STEPS = STEPS[1:]
 ACTION_STEPS = STEPS[2:]
 STEP_ORDER = {step: i for i, step in enumerate(STEPS)}
+
+# The follow-up states of a warning at T (module doc), in lifecycle order: the one place they are named.
+NEW, VIEWED, OVERDUE, ACTED, RESOLVED = "新产生", "已查看", "超期未处置", "已处置", "已解除"
+STATES = (NEW, VIEWED, OVERDUE, ACTED, RESOLVED)
+STATE_ORDER = {state: i for i, state in enumerate(STATES)}
+HOLDING_STATES = STATES[:4]  # 预警中: every state but 已解除
+WAITING_STATES = (NEW, VIEWED)  # not acted on, not yet overdue
 
 warning_steps = Table(
     "warning_steps",
@@ -174,6 +187,7 @@ STATUS_COLUMNS = (
     "first_seen_month",
     "holds",
     "status",
+    "latest_step",
     "first_seen_date",
     "deadline_date",
     "first_action_date",
@@ -187,13 +201,16 @@ def warning_status(
     con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date | str, scope: Scope, settings: Settings | None = None
 ) -> pd.DataFrame:
     """Each warning the viewer's scope reaches that holds at `as_of`, or is 已解除 at `as_of`, with
-    its follow-up status (STATUS_COLUMNS): status (latest recorded step on or before T, 新产生 when
-    none, 已解除 when it no longer holds), deadline_date (first_seen_date + the action SLA in working
-    days), first_action_date, working_days_to_first_action (Int64) and is_overdue (see the module
-    doc). Dates are datetime.date or None; the warning's own columns (every column of warnings_at)
-    are as warnings_at gives them, and missing for a warning that holds at neither date. Holding
+    its follow-up status (STATUS_COLUMNS): status (its one state of STATES at T, see the module
+    doc), latest_step (the step last recorded on or before T, None when none), deadline_date
+    (first_seen_date + the action SLA in working days), first_action_date,
+    working_days_to_first_action (Int64) and is_overdue (status == 超期未处置). Dates are
+    datetime.date or None; the warning's own columns (every column of warnings_at) are as
+    warnings_at gives them, and missing for a warning that holds at neither date. Holding
     warnings come first, in warnings_at order: `status[status["holds"]]` is warnings_at(as_of), so
-    a page holding this frame need not evaluate the warnings again for its list."""
+    a page holding this frame need not evaluate the warnings again for its list. A list of
+    subjects: refused (DetailsRefused) for a scope of aggregates only."""
+    require_details(scope, "信用预警清单")
     settings = settings or get_settings()
     as_of = as_date(as_of)
     current = warnings_at(con, as_of, scope, settings=settings).assign(holds=True)
@@ -236,9 +253,8 @@ def warning_status(
     # steps are few: look up only the warnings that have some
     stepped = _is_in(out["warning_id"], steps["warning_id"])
     stepped_ids = out.loc[stepped, "warning_id"].astype(object)
-    out["status"] = STEPS[0]
-    out.loc[stepped, "status"] = stepped_ids.map(latest).to_numpy()
-    out.loc[~out["holds"].astype(bool), "status"] = RESOLVED
+    out["latest_step"] = None
+    out.loc[stepped, "latest_step"] = stepped_ids.map(latest).to_numpy()
     out["first_action_date"] = None
     out.loc[stepped, "first_action_date"] = (
         stepped_ids.map(first_action).astype(object).where(lambda v: v.notna(), None).to_numpy()
@@ -250,7 +266,8 @@ def warning_status(
     out["working_days_to_first_action"] = workday_seq(out["first_action_date"]) - seq_seen
     past_deadline = pd.to_datetime(out["deadline_date"]).lt(pd.Timestamp(as_of))  # no deadline (NaT): False
     out["holds"] = out["holds"].astype(bool)
-    out["is_overdue"] = (out["holds"] & out["first_action_date"].isna() & past_deadline).astype(bool)
+    out["status"] = states_of(out["holds"], stepped, past_deadline, out["first_action_date"].notna())
+    out["is_overdue"] = (out["status"] == OVERDUE).to_numpy()
     for column in STATUS_COLUMNS:
         if column not in out:
             out[column] = None
@@ -258,8 +275,27 @@ def warning_status(
     return out[list(STATUS_COLUMNS)].reset_index(drop=True)
 
 
-# The follow-up states counted per department and warning type, and the columns of warning_counts.
+def states_of(holds: pd.Series, stepped: pd.Series, past_deadline: pd.Series, acted: pd.Series) -> pd.Series:
+    """The state of STATES of each warning: the furthest in lifecycle order that its facts reach —
+    holds (新产生), a step recorded (已查看), T after the deadline (超期未处置), an action recorded
+    (已处置), no longer holds (已解除). The inputs are aligned boolean Series."""
+    reached = [
+        pd.Series(True, index=holds.index),
+        stepped.astype(bool),
+        past_deadline.astype(bool),
+        acted.astype(bool),
+        ~holds.astype(bool),
+    ]
+    furthest = pd.Series(0, index=holds.index)
+    for i, facts in enumerate(reached):
+        furthest = furthest.where(~facts.to_numpy(), i)
+    return furthest.map(dict(enumerate(STATES))).astype(object)
+
+
+# The follow-up states counted per department and warning type, and the columns of warning_counts:
+# each count is a number of warnings in the named states (n_open: every holding state).
 STATE_COUNT_COLUMNS = ("n_open", "n_acted", "n_overdue", "n_resolved")
+COUNTED_STATES = {"n_open": HOLDING_STATES, "n_acted": (ACTED,), "n_overdue": (OVERDUE,), "n_resolved": (RESOLVED,)}
 COUNT_COLUMNS = [
     "department_code",
     "department_name",
@@ -275,8 +311,10 @@ def warning_counts(
     """Per routed department and warning type at `as_of`: n_open (holding at T), n_acted (of those,
     with a follow-up action recorded on or before T), n_overdue (no action within the SLA),
     n_resolved (已解除: held at the previous month end or had steps, no longer holds) and the median
-    working days from first appearance to first action."""
-    return counts_from_status(warning_status(con, engine, as_of, scope, settings=settings), department_short_names(con))
+    working days from first appearance to first action. Counts only: an aggregates-only scope may
+    ask (the rows are read under scope.for_aggregates())."""
+    status = warning_status(con, engine, as_of, scope.for_aggregates(), settings=settings)
+    return counts_from_status(status, department_short_names(con))
 
 
 def counts_from_status(status: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -285,9 +323,10 @@ def counts_from_status(status: pd.DataFrame, names: dict[str, str]) -> pd.DataFr
     if status.empty:
         return pd.DataFrame(columns=COUNT_COLUMNS)
     status = status.assign(
-        is_open=status["holds"],
-        is_acted=status["holds"] & status["first_action_date"].notna(),
-        is_resolved=~status["holds"],
+        is_open=status["status"].isin(COUNTED_STATES["n_open"]),
+        is_acted=status["status"].isin(COUNTED_STATES["n_acted"]),
+        is_overdue=status["status"].isin(COUNTED_STATES["n_overdue"]),
+        is_resolved=status["status"].isin(COUNTED_STATES["n_resolved"]),
         department_code=status["department_code"].fillna(""),
         working_days_to_first_action=pd.to_numeric(status["working_days_to_first_action"]).astype("float64"),
     )

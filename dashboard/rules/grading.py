@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import Settings, get_settings
 from dashboard.store.db import as_date, run_query
 
@@ -80,7 +80,9 @@ def grades_at(
     """G1 grades at `as_of` (GRADE_COLUMNS): one row per subject and grading department the viewer's
     scope reaches, limited to one department and/or one subject when given; ordered by department,
     grade, subject. eval_date is datetime64 and missing values pandas' own: the frame holds millions
-    of rows at province scale."""
+    of rows at province scale. A list of subjects: refused (DetailsRefused) for a scope of
+    aggregates only."""
+    require_details(scope, "分级分类主体清单")
     frame = run_query(
         con,
         "grades_at",
@@ -117,7 +119,9 @@ def grade_history(
 ) -> pd.DataFrame:
     """Every evaluation of one subject, newest first (HISTORY_COLUMNS): the provincial
     公共信用综合评价 (department_code NULL; shared with every department, 002 §三(一)2) and the
-    departments' own 行业信用评价 that the viewer's scope reaches."""
+    departments' own 行业信用评价 that the viewer's scope reaches. Refused (DetailsRefused) for a
+    scope of aggregates only."""
+    require_details(scope, "主体信用评价记录")
     settings = settings or get_settings()
     params = {"uscc": (uscc or "").strip().upper(), "public_evaluation_name": settings.grades.public_evaluation_name}
     public = run_query(con, "grade_history", {**params, "public": True})
@@ -145,7 +149,9 @@ def spotcheck_plan(
     Returns (plan, drawn): plan has one row per grade A–E (PLAN_COLUMNS: subjects graded, ratio,
     number drawn = ceil(ratio × subjects)); drawn lists the drawn subjects (DRAW_COLUMNS) in draw
     order per grade. `ratios` overrides settings [spotcheck] per grade. The same seed, data and
-    ratios give the same draw. Empty when the viewer's scope does not reach the department."""
+    ratios give the same draw. Empty when the viewer's scope does not reach the department. The
+    drawn list names subjects: refused (DetailsRefused) for a scope of aggregates only."""
+    require_details(scope, "抽查名单")
     settings = settings or get_settings()
     chosen = {**settings.spotcheck_ratios, **(ratios or {})}
     params = {

@@ -25,9 +25,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.core import glossary
 from dashboard.core.dates import month_ends
 from dashboard.core.privacy import mask_frame
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import REFERENCE_DIR, Settings, get_settings
 from dashboard.store.db import as_date, rule_queries, run_query
 
@@ -44,7 +45,7 @@ DETAIL_QUERIES: dict[str, str] = rule_queries("indicators", "detail")
 UNSCOPED_DETAILS = frozenset({"indicator_i02_detail"})
 
 STATUSES = ("green", "amber", "red", "none")
-UNMAPPED_DEPARTMENT = "未映射部门"
+UNMAPPED_DEPARTMENT = glossary.UNMATCHED_DEPARTMENT  # one word on every page
 UNKNOWN_DISTRICT = "未填报区划"
 
 CATALOGUE_COLUMNS = [
@@ -349,7 +350,9 @@ def indicator_detail_rows(
     subjects not yet exited; I19 the government bodies' records. Rows carry department_code
     (department_name added) and, where they apply, uscc, subject_name and district_code; they are
     limited to the viewer's departments (except I02's monthly counts), filtered by department_code
-    / district_code when given, and natural persons are masked unless scope.personal_data."""
+    / district_code when given, and natural persons are masked unless scope.personal_data. A
+    detail list: refused (DetailsRefused) for a scope of aggregates only."""
+    require_details(scope, f"{indicator_id}明细清单")
     settings = settings or get_settings()
     entry = _catalogue_entry(indicator_id, settings)
     query = DETAIL_QUERIES[indicator_id]

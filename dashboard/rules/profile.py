@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core.privacy import mask_frame
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import Settings, get_settings
 from dashboard.rules import credit_warnings, grading
 from dashboard.store.db import as_date, run_query
@@ -111,7 +111,9 @@ def search_subjects(con: duckdb.DuckDBPyConnection, text: str, scope: Scope, lim
     Exact matches first, then surviving subjects before closed ones, at most `limit` rows (ask for
     one more than you show to know that the list was cut). Empty text finds nothing. The registry is
     public, so `scope` filters no row; it only decides whether the legal representative is searched
-    (a natural person's name: the page audits such searches)."""
+    (a natural person's name: the page audits such searches). A list of subjects: refused
+    (DetailsRefused) for a scope of aggregates only."""
+    require_details(scope, "主体查询结果")
     terms = search_terms(text)
     columns = ["uscc", "name", "status", "district_name", "industry_name", "matched_by"]
     if not terms or limit <= 0:
@@ -157,7 +159,9 @@ def subject_profile(
     repair decided later does not show yet). Penalties carry in_publicity (P9),
     eligible_for_repair_date and eligible_for_repair (P10/P11), and repair_status 已修复 / 申请中 /
     未申请 at T. Every section but identity is filtered by `scope`; personal data is masked unless
-    `scope.personal_data` (see the module docstring)."""
+    `scope.personal_data` (see the module docstring). Refused (DetailsRefused) for a scope of
+    aggregates only."""
+    require_details(scope, "主体信用画像")
     settings = settings or get_settings()
     uscc = (uscc or "").strip().upper()
     as_of = as_date(as_of)

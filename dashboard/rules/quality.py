@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from dashboard.core import contract
 from dashboard.core.privacy import mask_id_no, mask_name
 from dashboard.core.reasons import REASON_LABELS
-from dashboard.core.scope import Scope
+from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import Settings, get_settings
 from dashboard.store import runs
 from dashboard.store.db import as_date, run_query
@@ -164,7 +164,10 @@ def quarantine_rows(
     source header (after the fixed columns), ready for download and correction.
 
     Natural persons' names and ID numbers are masked in the original values and in the message
-    unless `scope` grants personal data (no scope: masked)."""
+    unless `scope` grants personal data (no scope: masked). Refused (DetailsRefused) for a scope
+    of aggregates only."""
+    if scope is not None:
+        require_details(scope, "隔离记录清单")
     frame = run_query(con, "quality_quarantine_rows", {"entity": entity, "reason_code": reason_code})
     unmasked = scope is not None and scope.personal_data
     originals: list[dict[str, Any]] = []
@@ -231,11 +234,14 @@ def orphan_records(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 PROBLEM_LABELS = {(True, False): "错码", (False, True): "重码", (True, True): "错码、重码"}
 
 
-def uscc_problems(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def uscc_problems(con: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> pd.DataFrame:
     """I03 details: one row per registry record that is 错码 (fails P3) or 重码 (its USCC carries two
     or more names; every record of the group): uscc, name, status, problem (错码 / 重码 / 错码、重码),
     is_wrong_code, is_duplicate_code, n_names_on_uscc, registering_authority_code, department_code
-    and department_name (1x 市委编办, 3x 市司法局, 9x 市市场监管局; other codes NULL)."""
+    and department_name (1x 市委编办, 3x 市司法局, 9x 市市场监管局; other codes NULL). The registry
+    is public, so `scope` filters no row; a scope of aggregates only is refused (DetailsRefused)."""
+    if scope is not None:
+        require_details(scope, "重错码记录清单")
     params = {f"department_for_{k}": v for k, v in REGISTERING_AUTHORITY_DEPARTMENTS.items()}
     frame = run_query(con, "quality_uscc_problems", params)
     problem = [PROBLEM_LABELS[(bool(w), bool(d))] for w, d in zip(frame["is_wrong_code"], frame["is_duplicate_code"])]

@@ -18,7 +18,7 @@ from dashboard.core import formatting as fmt
 from dashboard.core.dates import month_end
 from dashboard.core.scope import Scope
 from dashboard.core.settings import Settings, get_settings
-from dashboard.rules import feedback, followup, indicators
+from dashboard.rules import feedback, followup, indicators, warning_summary
 from dashboard.rules.feedback import LATE_OR_MISSING
 from dashboard.rules.reference import department_short_names
 
@@ -58,13 +58,14 @@ def ranking_of(
     catalogue: pd.DataFrame,
     by_department: Mapping[str, pd.DataFrame],
     counts: pd.DataFrame,
-    status: pd.DataFrame,
+    median_days: pd.Series,
     names: Mapping[str, str],
 ) -> pd.DataFrame:
     """One row per department for the monthly 通报 (001 九(三)), worst first: the indicators it is
     measured on (department breakdowns, `by_department`: indicator id → indicator_by_department),
     how many are red / amber, its I04 rates and I05, warnings open and overdue (warning_counts),
-    median working days to first action (warning_status), and the text of what it lags on.
+    median working days to first action (`median_days`: department code → days,
+    warning_summary.median_days_by_department), and the text of what it lags on. Aggregates only.
     Order: most red indicators, then most overdue warnings, then lowest I04 及时率, then code."""
     units = dict(zip(catalogue["indicator_id"], catalogue["unit"]))
     labels = dict(zip(catalogue["indicator_id"], catalogue["name"]))
@@ -88,10 +89,8 @@ def ranking_of(
     if not counts.empty:
         summed = counts.groupby("department_code")[["n_open", "n_overdue"]].sum()
         out["n_open"], out["n_overdue"] = summed["n_open"], summed["n_overdue"]
-    holding = status[status["holds"].astype(bool)] if not status.empty else status
-    if not holding.empty:
-        days = pd.to_numeric(holding["working_days_to_first_action"], errors="coerce")
-        out["median_days_to_first_action"] = days.groupby(holding["department_code"]).median()
+    if len(median_days):
+        out["median_days_to_first_action"] = median_days
     out = out.reindex(
         columns=[c for c in RANKING_COLUMNS if c not in ("rank", "department_code", "department_name", "lagging_on")]
     )
@@ -120,17 +119,12 @@ def ranking_of(
 
 
 def department_ranking(con: duckdb.DuckDBPyConnection, engine: Engine, as_of: dt.date, scope: Scope) -> pd.DataFrame:
-    """ranking_of over every indicator's department breakdown, warning_counts and warning_status at
-    `as_of`: the ranking of departments for the monthly 通报."""
+    """ranking_of over every indicator's department breakdown and the warning summary at `as_of`:
+    the ranking of departments for the monthly 通报 (aggregates: every viewer may ask)."""
     catalogue = indicators.indicator_catalogue()
     by_department = {i: indicators.indicator_by_department(con, i, as_of, scope) for i in catalogue["indicator_id"]}
-    return ranking_of(
-        catalogue,
-        by_department,
-        followup.warning_counts(con, engine, as_of, scope),
-        followup.warning_status(con, engine, as_of, scope),
-        department_short_names(con),
-    )
+    summary = warning_summary.warning_summary(con, engine, as_of, scope)
+    return ranking_of(catalogue, by_department, summary.counts, summary.median_days, department_short_names(con))
 
 
 # ---- N1: the departments named in the 通报 (工作推进不力) -------------------------------------------

@@ -90,6 +90,7 @@ TABLE_MODULES = (
     "dashboard.access.audit",
     "dashboard.rules.followup",
     "dashboard.access.users",
+    "dashboard.access.sessions",
     "dashboard.rules.feedback",
     "dashboard.store.briefings",
     "dashboard.notify.outbox",

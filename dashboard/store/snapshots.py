@@ -104,6 +104,13 @@ def list_snapshots(settings: Settings) -> list[SnapshotInfo]:
     return [_info(wp, i) for i in ids if is_snapshot_id(i)]
 
 
+def previous_snapshot_id(settings: Settings, snapshot_id: str) -> str | None:
+    """The kept snapshot published before `snapshot_id` (the load before it), or None when it is
+    the first (or the earlier ones were pruned)."""
+    earlier = [s.snapshot_id for s in list_snapshots(settings) if s.snapshot_id < snapshot_id]
+    return earlier[-1] if earlier else None
+
+
 def get_snapshot(settings: Settings, snapshot_id: str) -> SnapshotInfo | None:
     """A kept snapshot by id, or None."""
     wp = paths(settings)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard.access.sessions import COOKIE_NAME
 from dashboard.core.settings import PROJECT_DIR
 
 SCREENSHOTS = PROJECT_DIR / "tests" / "artifacts" / "screenshots"
@@ -43,7 +44,10 @@ def sign_in(page: Page, username: str) -> None:
 
 def open_as(page: Page, base_url: str, username: str, page_title: str | None = None, **params: str) -> None:
     """Open the dashboard in a new session, sign in as `username`, then go to the page titled
-    `page_title` through the sidebar menu (the sign-in screen lands on the viewer's first page)."""
+    `page_title` through the sidebar menu (the sign-in screen lands on the viewer's first page).
+    The browser's session cookie is removed first: a reload would otherwise resume the last
+    sign-in of this browser (README "Sessions")."""
+    page.context.clear_cookies(name=COOKIE_NAME)
     query = f"?{urlencode(params)}" if params else ""
     page.goto(f"{base_url}/{query}")
     page.get_by_label("用户名", exact=True).wait_for()
@@ -172,19 +176,80 @@ def click_grid_row(page: Page, grid, row: int) -> None:
     settle(page)
 
 
-def grid_rows(page: Page, grid) -> list[list[str]]:
-    """What a data grid shows, header first, through its own "Download as CSV" toolbar button
-    (the grid is drawn on a canvas, so its cells are not in the DOM)."""
-    import csv
-    import io
+_GRID_IN_VIEW = """(grid) => {
+    const table = grid.querySelector('table[role="grid"]');
+    const scroller = grid.querySelector('.dvn-scroller');
+    if (!table || !scroller) return null;  // not drawn yet
+    const rows = {};
+    for (const tr of table.querySelectorAll('tr[aria-rowindex]')) {
+        const cells = {};
+        for (const cell of tr.querySelectorAll('[aria-colindex]')) {
+            cells[cell.getAttribute('aria-colindex')] = cell.textContent;
+        }
+        rows[tr.getAttribute('aria-rowindex')] = cells;
+    }
+    return {
+        rows, n_rows: +table.getAttribute('aria-rowcount'), n_cols: +table.getAttribute('aria-colcount'),
+        top: scroller.scrollTop, height: scroller.clientHeight, full_height: scroller.scrollHeight,
+        left: scroller.scrollLeft, width: scroller.clientWidth, full_width: scroller.scrollWidth,
+    };
+}"""
 
+
+def _settled_view(page: Page, grid, before: dict | None) -> dict:
+    """The grid's cells in view once it has redrawn them after a scroll: the table holds the rows
+    from the first to the last one the scroll position shows (ROW_HEIGHT each, under the header),
+    and, when the scroll moved sideways, other columns than `before` (the view before it)."""
+    first = last = 0
+    shown: set[int] = set()
+    for _ in range(100):
+        view = grid.evaluate(_GRID_IN_VIEW)
+        if view is None:
+            page.wait_for_timeout(100)
+            continue
+        shown = {int(r) for r in view["rows"]}
+        first = min(view["n_rows"], 2 + int(view["top"] // ROW_HEIGHT))
+        last = min(view["n_rows"], 1 + int((view["top"] + view["height"]) // ROW_HEIGHT) - 1)
+        moved_sideways = before is not None and before["left"] != view["left"]
+        columns_redrawn = not moved_sideways or set(view["rows"]["1"]) != set(before["rows"]["1"])
+        if {first, last} <= shown and columns_redrawn:
+            return view
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the grid did not redraw rows {first}–{last} (in view: {sorted(shown)})")
+
+
+def grid_rows(page: Page, grid) -> list[list[str]]:
+    """What a data grid shows, header first, cell texts as the grid gives them to screen readers
+    (numbers without separators, dates and texts as shown). The cells are drawn on a canvas; the
+    grid keeps a table of the rows and columns in view for screen readers, so the grid is scrolled
+    from top to bottom and left to right until every row and column was read. A selectable grid's
+    row-marker column (no header) is left out. (Streamlit's own "Download as CSV" is switched
+    off: .streamlit/config.toml client.disableDataExport.)"""
     grid.scroll_into_view_if_needed()
-    grid.hover()
-    with page.expect_download() as download:
-        # dispatched rather than clicked: over a short grid the toolbar lies under the grid's scroller
-        grid.get_by_role("button", name="Download as CSV").dispatch_event("click")
-    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(io.StringIO(f.read())))
+    scroll = """(g, [top, left]) => {
+        const s = g.querySelector('.dvn-scroller');
+        if (s) { s.scrollTop = top; s.scrollLeft = left; }
+    }"""
+    seen: dict[int, dict[int, str]] = {}
+    top, view = 0, None
+    while True:
+        left = 0
+        while True:
+            grid.evaluate(scroll, [top, left])
+            view = _settled_view(page, grid, view)
+            for r, cells in view["rows"].items():
+                seen.setdefault(int(r), {}).update({int(c): t for c, t in cells.items()})
+            if view["left"] + view["width"] >= view["full_width"]:
+                break
+            left += max(view["width"] // 2, 1)
+        if view["top"] + view["height"] >= view["full_height"]:
+            break
+        top += max(view["height"] // 2, 1)
+    assert sorted(seen) == list(range(1, view["n_rows"] + 1)), "some rows of the grid were never in view"
+    columns = list(range(1, view["n_cols"] + 1))
+    if seen[1].get(1, "") == "":  # the row markers of a selectable grid
+        columns = columns[1:]
+    return [[seen[r].get(c, "") for c in columns] for r in sorted(seen)]
 
 
 def download_bytes(page: Page, button) -> tuple[str, bytes]:
@@ -202,7 +267,10 @@ def caption_count(page: Page, container) -> int:
 
 
 def as_of(page: Page):
-    """The as-of date the page shows (the month in the URL, as its last day)."""
+    """The as-of date the page shows (the month in the URL, as its last day; today's Beijing date
+    for the view 截至今日, month=today)."""
+    from dashboard.app import ui
     from dashboard.core.formatting import parse_month_param
 
-    return parse_month_param(query_params(page).get("month"))
+    month = query_params(page).get("month")
+    return ui.today() if month == ui.TODAY else parse_month_param(month)

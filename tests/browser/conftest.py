@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import pytest
 from browser_kit import PASSWORD, SCREENSHOTS, USERS, open_as
 
-from dashboard.access import users
+from dashboard.access import sessions, users
 from dashboard.core.settings import PROJECT_DIR, Settings
 from dashboard.store import opstore
 
@@ -208,7 +208,9 @@ def browser_context(tmp_path_factory):
 
 @pytest.fixture
 def page(browser_context):
-    """A fresh tab (hence a fresh Streamlit session: nobody signed in)."""
+    """A fresh tab (hence a fresh Streamlit session: nobody signed in — the session cookie an
+    earlier test's sign-in left in the shared browser is removed first)."""
+    browser_context.clear_cookies(name=sessions.COOKIE_NAME)
     tab = browser_context.new_page()
     yield tab
     tab.close()

@@ -18,7 +18,6 @@ from browser_kit import (
     set_date,
     settle,
     shot,
-    sign_in,
     table_grid,
 )
 
@@ -47,9 +46,9 @@ def test_followup_step_survives_reload(page, app_server, screenshots):
     assert exceptions(page) == []
     shot(page, "followup_recorded")
 
-    page.reload()
-    page.get_by_label("用户名", exact=True).wait_for()
-    sign_in(page, "office1")
+    page.reload()  # still signed in after the reload (README "Sessions")
+    page.get_by_role("button", name="退出登录").wait_for()
+    settle(page)
     go_to(page, "信用预警")
     assert int(metric_value(page, "已处置").replace(",", "")) == acted_before + 1
 
@@ -58,7 +57,11 @@ def test_followup_step_survives_reload(page, app_server, screenshots):
     assert caption_count(page, page.locator(".st-key-table_list_None_None_acted")) == acted_before + 1
     shown = grid_rows(page, acted)
     header, body = shown[0], shown[1:]
-    row = next(i for i, r in enumerate(body) if r[header.index("处置状态")] == "提示约谈")
+    row = next(
+        i
+        for i, r in enumerate(body)
+        if r[header.index("处置状态")] == "已处置" and r[header.index("最近处置环节")] == "提示约谈"
+    )
     click_grid_row(page, acted, row)
     assert query_params(page)["warning"] == warning_id
     steps = grid_rows(page, table_grid(page, f"steps_{warning_id}"))

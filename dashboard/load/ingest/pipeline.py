@@ -43,10 +43,6 @@ TEMP_TABLES = (SRC_TABLE, TYPED, DUPS, PLAN, QDETAIL, COLS, REASONS, REJECTS_TAB
 # Characters trimmed from every value: ASCII white space and control characters (a name that
 # begins with a carriage return), no-break space, ideographic space, BOM.
 WHITESPACE = " \u00a0\u3000\ufeff" + "".join(chr(c) for c in range(0x20)) + "\x7f"
-# Edges tested cheaply before the costlier trim runs: any first character up to the space is
-# caught by one comparison (`x < '!'`); these are tested as prefixes and suffixes.
-EDGE_HEAD = ("\u3000", "\u00a0", "\ufeff")
-EDGE_TAIL = (" ", "\t", "\r", "\n", "\u3000", "\u00a0")
 # Full-width forms (U+FF01–U+FF5E, U+3000) and their ASCII: NFKC of codes, digits and dates.
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
@@ -150,18 +146,6 @@ def normalised_columns(entity: contract.Entity) -> list[str]:
     ]
 
 
-def wide_source_columns(con: duckdb.DuckDBPyConnection, entity: contract.Entity, mapping: HeaderMapping) -> set[int]:
-    """Source columns (of normalised_columns) holding any full-width form: only they pay for the
-    fold (one cheap pass over the extract)."""
-    indexes = sorted({mapping.columns[c] for c in normalised_columns(entity) if c in mapping.columns})
-    if not indexes:
-        return set()
-    tests = [f"coalesce(bool_or(regexp_matches(c{i}, $fw)), false)" for i in indexes]
-    row = con.execute(f"SELECT {', '.join(tests)} FROM {SRC_TABLE}", {"fw": FULL_WIDTH_RE}).fetchone()
-    assert row is not None
-    return {i for i, wide in zip(indexes, row, strict=True) if wide}
-
-
 def build_registry(con: duckdb.DuckDBPyConnection, entity: contract.Entity, mapping: HeaderMapping) -> bool:
     """`_ingest_registry`: 营业执照注册号 and 组织机构代码 (USCC characters 9–17) of the current
     registry → its USCC, where one number names one USCC; built only for an extract that names
@@ -184,6 +168,9 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
+_PARAMETER = re.compile(r"\$(\w+)")
+
+
 class _Params:
     """Bound parameters collected while the SQL text is generated."""
 
@@ -196,7 +183,8 @@ class _Params:
 
     def used_in(self, sql: str) -> dict[str, Any]:
         """DuckDB refuses parameters the statement does not name."""
-        return {k: v for k, v in self.values.items() if re.search(rf"\${k}\b", sql)}
+        named = set(_PARAMETER.findall(sql))
+        return {k: v for k, v in self.values.items() if k in named}
 
 
 def typed_sql(
@@ -205,16 +193,14 @@ def typed_sql(
     row_no_sql: str,
     settings: Settings,
     options: SourceOptions = NO_OPTIONS,
-    wide: set[int] | None = None,
     registry: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The statements (with their parameters) that build `_ingest_typed` (module doc, step 1).
-    `wide`: source columns whose full-width forms are folded (wide_source_columns); `registry`:
+    `registry`:
     `_ingest_registry` exists, so USCCs missing from the rows are looked up by 注册号 / 组织机构代码."""
     p = _Params()
     cols = entity.columns
     key = set(entity.key)
-    wide = wide or set()
     index = {c.name: j for j, c in enumerate(cols)}
     max_field = p("max_field", settings.warehouse.max_field_bytes)
     # Layers 1–2: trimmed text, absent words → NULL, identifiers upper case; all-empty rows skipped.
@@ -229,17 +215,23 @@ def typed_sql(
         f"CASE WHEN {too_long} THEN 'field_too_long' END AS _too_long",
         *(f"c{i} AS o{i}" for i in range(len(src_cols))),
     ]
+    normalised = set(normalised_columns(entity))
+    # Full-width forms are folded once per source column, below the trim (which repeats its
+    # argument): f<i> beside c<i>, the original text, in a layer under layer 1.
+    folded = sorted({i for c, i in mapping.columns.items() if c in normalised})
+    source = SRC_TABLE
+    if folded:
+        folds = ", ".join(f"{fold_sql(f'c{i}', p)} AS f{i}" for i in folded)
+        source = f"(SELECT *, rowid AS rowid, {folds} FROM {SRC_TABLE})"
     for j, col in enumerate(cols):
         i = mapping.columns.get(col.name)
         if i is None:
             layer1.append(f"NULL::VARCHAR AS t{j}")
             continue
-        trimmed = trim_sql(f"c{i}", p)
-        if i in wide and col.name in normalised_columns(entity):
-            trimmed = fold_sql(trimmed, p)
-        layer1.append(f"{trimmed} AS t{j}")
+        value = f"f{i}" if i in folded and col.name in normalised else f"c{i}"
+        layer1.append(f"{trim_sql(value, p)} AS t{j}")
     nonempty = f"coalesce({', '.join(src_cols)}) IS NOT NULL" if src_cols else "false"
-    sql1 = f"SELECT {', '.join(layer1)} FROM {SRC_TABLE} WHERE {nonempty}"
+    sql1 = f"SELECT {', '.join(layer1)} FROM {source} WHERE {nonempty}"
     layer2 = list(keep)
     for j, col in enumerate(cols):
         n = absent_sql(f"t{j}", col, p)
@@ -436,13 +428,11 @@ def typed_sql(
     ]
     joins = "".join(f" LEFT JOIN {BAD_VALUES}{j} b{j} ON b{j}.v = l4.{_q(cols[j].name)}" for j in checked)
     sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(layer5)} FROM ({sql4}) l4{joins}"
-    statements = [stmt for j in checked for stmt in check_sql(entity, mapping, j, wide)]
+    statements = [stmt for j in checked for stmt in check_sql(entity, mapping, j)]
     return statements + [(sql, p.used_in(sql))]
 
 
-def check_sql(
-    entity: contract.Entity, mapping: HeaderMapping, j: int, wide: set[int] | None = None
-) -> list[tuple[str, dict[str, Any]]]:
+def check_sql(entity: contract.Entity, mapping: HeaderMapping, j: int) -> list[tuple[str, dict[str, Any]]]:
     """Statements that leave in `_ingest_bad<j>` the distinct normalized values of check column j
     that fail P3 / P4 (normalized exactly as in typed_sql). A masked ID number (with '*', as
     public 失信被执行人 lists print it) cannot be checked and is not flagged."""
@@ -450,9 +440,7 @@ def check_sql(
     p = _Params()
     value = absent_sql("t", col, p)
     i = mapping.columns[col.name]
-    trimmed = trim_sql(f"c{i}", p)
-    if i in (wide or set()):
-        trimmed = fold_sql(trimmed, p)
+    text = fold_sql(f"c{i}", p)
     test = (
         checks_sql.uscc_sql("v", upper_case=True)
         if col.check == contract.CHECK_USCC
@@ -460,7 +448,7 @@ def check_sql(
     )
     distinct = (
         f"CREATE OR REPLACE TEMP TABLE {BAD_VALUES}{j} AS SELECT DISTINCT {value} AS v "
-        f"FROM (SELECT {trimmed} AS t FROM {SRC_TABLE})"
+        f"FROM (SELECT {trim_sql('x', p)} AS t FROM (SELECT {text} AS x FROM {SRC_TABLE}))"
     )
     # A separate statement: in one query the optimizer pushes the check below DISTINCT (every row).
     check = f"DELETE FROM {BAD_VALUES}{j} WHERE v IS NULL OR {test}"
@@ -468,23 +456,24 @@ def check_sql(
 
 
 def fold_sql(x: str, p: _Params) -> str:
-    """`x` with full-width forms as ASCII (NFKC of codes, digits and dates), where it has any."""
+    """`x` with full-width forms as ASCII (NFKC of codes, digits and dates), where it has any.
+    Only a value with a non-ASCII character (more characters than bytes: strlen ≠ length) pays
+    for the regex, and only one with a full-width form for translate(): codes, dates and numbers
+    are nearly always ASCII, so folding every normalised column costs less than first scanning
+    the extract for the columns that need it."""
     return (
-        f"CASE WHEN regexp_matches({x}, {p('fw_re', FULL_WIDTH_RE)}) "
+        f"CASE WHEN strlen({x}) = length({x}) THEN {x} WHEN regexp_matches({x}, {p('fw_re', FULL_WIDTH_RE)}) "
         f"THEN translate({x}, {p('full_width', FULL_WIDTH)}, {p('half_width', HALF_WIDTH)}) ELSE {x} END"
     )
 
 
 def trim_sql(x: str, p: _Params) -> str:
     """`x` without surrounding WHITESPACE (control characters included: a name that begins with
-    a carriage return loses it). The costlier trim with a character list runs only where a value
-    may start or end with one: a first character up to the space (one comparison), or one of
-    EDGE_HEAD / EDGE_TAIL as prefix or suffix (each test is cheap, but there are millions of
-    values)."""
-    tests = [f"{x} < {p('ws_low', '!')}"]
-    tests += [f"{x} LIKE {p(f'ws_head{k}', ch + '%')}" for k, ch in enumerate(EDGE_HEAD)]
-    tests += [f"{x} LIKE {p(f'ws_tail{k}', '%' + ch)}" for k, ch in enumerate(EDGE_TAIL)]
-    return f"CASE WHEN {' OR '.join(tests)} THEN trim({x}, {p('ws', WHITESPACE)}) ELSE {x} END"
+    a carriage return loses it). The costlier trim with a character list runs only where the
+    first or the last character is one of WHITESPACE (two one-character look-ups per value; there
+    are millions of values)."""
+    ws = p("ws", WHITESPACE)
+    return f"CASE WHEN contains({ws}, {x}[1]) OR contains({ws}, {x}[-1]) THEN trim({x}, {ws}) ELSE {x} END"
 
 
 def any_equal(x: str, words: list[str], name: str, p: _Params) -> str:
@@ -656,9 +645,8 @@ def run(
     if result.extra_columns:
         say(f"{name}：未识别的列已保留在原始层：{'、'.join(result.extra_columns)}")
 
-    wide = wide_source_columns(con, entity, mapping)
     registry = build_registry(con, entity, mapping)
-    for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings, options, wide, registry):
+    for sql, params in typed_sql(entity, mapping, extract.row_no_sql, settings, options, registry):
         con.execute(sql, params)
     con.execute(f"DROP TABLE temp.{SRC_TABLE}")  # _ingest_typed carries the original text from here on
     rejects = _rejects(con) if extract.rejects else []
@@ -739,7 +727,8 @@ def run(
             FROM {TYPED} t WHERE t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')""",
             {"run_id": run_id, "source": name, **extra_params},
         )
-        _write_quarantine(con, entity, mapping, run_id, name, now)
+        if result.rows_quarantined > len(rejects):  # rows of the extract itself are unusable
+            _write_quarantine(con, entity, mapping, run_id, name, now)
         if rejects:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -862,5 +851,9 @@ def _write_quarantine(
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop every temporary table of an ingest (a failed one may have left some behind)."""
     names = set(TEMP_TABLES) | {f"{BAD_VALUES}{j}" for j in range(max(len(e.columns) for e in contract.ENTITIES))}
-    for table in sorted(names):
+    present = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND list_contains($names, table_name)",
+        {"names": sorted(names)},
+    ).fetchall()
+    for (table,) in present:
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -15,7 +15,6 @@ import decimal
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import python_calamine
 
 from dashboard.core import contract, reasons
 from dashboard.load.ingest import encoding
@@ -343,42 +343,27 @@ def _append(
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def _pick_sheet(workbook: Any, entity: str) -> Any:
+def _pick_sheet(sheet_names: Sequence[str], entity: str) -> str:
     """The sheet named after the entity (or its Chinese label), else the first sheet."""
     wanted = {entity.lower(), contract.ENTITY_BY_NAME[entity].label}
-    for ws in workbook.worksheets:
-        if ws.title.strip().lower() in wanted or ws.title.strip() in wanted:
-            return ws
-    return workbook.worksheets[0]
+    for title in sheet_names:
+        if title.strip().lower() in wanted or title.strip() in wanted:
+            return title
+    return sheet_names[0]
 
 
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of every merged range of the sheet, 1-based (the
+    reader reports them 0-based as ((row, col), (row, col)))."""
+    ranges = sheet.merged_cell_ranges or []
+    return [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
 
 
-def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of every merged range of a read-only sheet (1-based),
-    found by scanning the sheet's XML: openpyxl's read-only mode does not report them, and a byte
-    scan costs far less than parsing the sheet a second time."""
-    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415 — with openpyxl, XLSX only
-
-    refs: list[bytes] = []
-    source = ws._get_source()
-    try:
-        tail = b""
-        while chunk := source.read(1 << 20):
-            data = tail + chunk
-            refs += _MERGE_CELL.findall(data)
-            cut = data.rfind(b"<")  # a tag cut at the chunk's end is searched again with the next
-            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
-    finally:
-        close = getattr(source, "close", None)
-        if close:
-            close()
-    out = []
-    for ref in dict.fromkeys(refs):
-        min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
-        out.append((min_row, min_col, max_row, max_col))
-    return out
+def _sheet_rows(sheet: Any) -> Iterable[tuple[int, list[str | None]]]:
+    """(sheet row number, cell texts from column A) of every row of the sheet; an empty cell is
+    None. The grid is read from A1 (skip_empty_area=False), so positions are the sheet's own."""
+    for n, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        yield n, [None if v == "" else cell_text(v) for v in row]
 
 
 def _fill_merged(
@@ -433,31 +418,23 @@ def _two_level_header(
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str) -> Extract:
-    """XLSX through openpyxl (read-only, cached formula values). The header is the first row,
+    """XLSX through calamine (cached formula values; a compiled reader, about eight times
+    openpyxl's speed). The header is the first row,
     among the first HEADER_SEARCH_ROWS non-empty ones, that names a column of the entity (so a
     title row above the table is skipped), else the first non-empty row; a two-row header with
     merged group cells is joined into one label per column; merged cells give every cell they
     span their first cell's value. Excel date cells become ISO dates; row numbers are sheet rows;
     empty rows are skipped."""
-    import openpyxl  # noqa: PLC0415 — heavy; only XLSX sources need it
-
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_name(_pick_sheet(workbook.sheet_names, entity))
+        merged = _merged_ranges(sheet)
+    except (python_calamine.CalamineError, ValueError, OSError, TypeError, IndexError) as exc:
         raise IngestError(
             reasons.ERR_READ.format(name=name, reason=reasons.ERR_XLSX.format(detail=type(exc).__name__))
         ) from None
     try:
-        ws = _pick_sheet(workbook, entity)
-        ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
-        try:
-            merged = _merged_ranges(ws)
-        except (KeyError, ValueError, TypeError):
-            merged = []
-        rows: Iterable[tuple[int, list[str | None]]] = (
-            (n, [cell_text(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
-        )
-        rows = _fill_merged(rows, merged)
+        rows = _fill_merged(_sheet_rows(sheet), merged)
         rows = ((n, texts) for n, texts in rows if any(t is not None and t.strip() for t in texts))
         head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
         if not head:
@@ -491,6 +468,10 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, entity: str
                 _append(con, batch, ncols, numbers)
                 batch, numbers = [], []
         _append(con, batch, ncols, numbers)
+    except python_calamine.CalamineError as exc:
+        raise IngestError(
+            reasons.ERR_READ.format(name=name, reason=reasons.ERR_XLSX.format(detail=type(exc).__name__))
+        ) from None
     finally:
         workbook.close()
     return Extract(headers=header, row_no_sql="_row_no")
