@@ -6,7 +6,6 @@ tests/browser/test_browser_sessions.py."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
@@ -24,6 +23,7 @@ from dashboard.access import audit, auth, sessions, users
 from dashboard.app import session_routes
 from dashboard.core import settings as settings_module
 from tests.access_kit import TEST_PASSWORD, make_user, texts_of
+from tests.async_kit import run_coroutine
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 KEY = b"k" * 32
@@ -273,7 +273,7 @@ def call(path: str, body: bytes = b"", headers: dict[str, str] | None = None, sc
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], [(k.decode(), v.decode()) for k, v in start["headers"]]
 

@@ -5,7 +5,6 @@ warm-up, rendering them asks the query layer for nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 
@@ -15,6 +14,7 @@ from dashboard.core import settings as settings_module
 from dashboard.core.dates import default_month
 from dashboard.core.scope import Scope
 from tests.access_kit import make_user
+from tests.async_kit import run_coroutine
 from tests.pages_fixture import app, no_errors
 
 
@@ -160,4 +160,4 @@ def test_warming_starts_with_the_server(monkeypatch):
         async with lifespan.warm_at_start(object()):
             assert started == [True]  # before the server answers its first request
 
-    asyncio.run(serve())
+    run_coroutine(serve())
