@@ -31,7 +31,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -47,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dashboard.access import users
+from dashboard.bench.sessions import Account, prepare_account, retire_accounts
 from dashboard.core.settings import PROJECT_DIR, Settings
 from dashboard.store import opstore
 
@@ -64,7 +64,6 @@ VIEWPORT = {"width": 1920, "height": 1080}
 ROLES = ("leader", "office", "department")
 ROLE_LABELS = {"leader": "领导", "office": "信用办", "department": "责任单位"}
 DEFAULT_DEPARTMENT = "tax"
-BENCH_ACTOR = "system:bench"
 SIGN_IN_BUDGET = 2.0  # seconds, city scale (issue 12, item 8)
 FIRST_CLICK_BUDGET = 3.0
 BUDGET_SCALE = "city"
@@ -152,13 +151,6 @@ class Plan:
         unknown = [r for r in self.roles if r not in ROLES]
         if unknown or not self.roles:
             raise BrowserBenchError(f"参数错误：--roles 只能是 {'、'.join(ROLES)}，收到 {'、'.join(unknown) or '空'}")
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    password: str
-    role: str
 
 
 @dataclass(frozen=True)
@@ -266,45 +258,20 @@ class Report:
 
 def prepare_accounts(settings: Settings, roles: Iterable[str], department: str) -> dict[str, Account]:
     """One enabled local account per role (bench_<role>) with a fresh password, in the operational
-    store of `settings`; the department account is bound to `department`. Created on first use,
-    re-enabled and given a new password after (audited as system:bench)."""
+    store of `settings`; the department account is bound to `department` (see
+    dashboard.bench.sessions.prepare_account)."""
     engine = opstore.get_engine(settings)
-    accounts = {}
-    for role in roles:
-        username = f"bench_{role}"
-        departments = [department] if role == "department" else []
-        password = "Bench-" + secrets.token_urlsafe(12)
-        existing = users.get_user(engine, username)
-        if existing is None:
-            users.add_user(
-                engine,
-                username,
-                role,
-                BENCH_ACTOR,
-                display_name=f"基准测试（{ROLE_LABELS[role]}）",
-                departments=departments,
-                password=password,
-                must_change_password=False,
-                access=settings.access,
-            )
-        else:
-            if existing.role != role or existing.departments != frozenset(departments):
-                users.set_role(engine, username, role, BENCH_ACTOR, departments=departments)
-            if existing.disabled:
-                users.set_disabled(engine, username, False, BENCH_ACTOR)
-            # a reset password must be changed at the next sign-in: change it here, as its user would
-            one_time = users.reset_password(engine, username, BENCH_ACTOR, access=settings.access)
-            users.change_own_password(engine, username, one_time, password, settings.access)
-        accounts[role] = Account(username, password, role)
-    return accounts
-
-
-def retire_accounts(settings: Settings, accounts: Iterable[Account]) -> None:
-    """Disable the bench accounts again (they sign in only while a run lasts)."""
-    engine = opstore.get_engine(settings)
-    for account in accounts:
-        with contextlib.suppress(users.UserError):
-            users.set_disabled(engine, account.username, True, BENCH_ACTOR)
+    return {
+        role: prepare_account(
+            engine,
+            f"bench_{role}",
+            role,
+            [department] if role == "department" else [],
+            settings,
+            f"基准测试（{ROLE_LABELS[role]}）",
+        )
+        for role in roles
+    }
 
 
 def bench_department(wanted: str) -> str:

@@ -140,7 +140,12 @@ def _departments() -> list[str]:
     return sorted(code for code in users.department_names() if code != "credit_office")
 
 
-def _prepare_one(engine: Engine, username: str, role: str, departments: Sequence[str], settings: Settings) -> Account:
+def prepare_account(
+    engine: Engine, username: str, role: str, departments: Sequence[str], settings: Settings, display_name: str
+) -> Account:
+    """An enabled local bench account with a fresh password: created on first use; re-bound to
+    `role`/`departments`, re-enabled and given the new password after (audited as BENCH_ACTOR).
+    Shared by `bench sessions` and `bench browser`."""
     password = "Bench-" + secrets.token_urlsafe(12)
     existing = users.get_user(engine, username)
     if existing is None:
@@ -149,7 +154,7 @@ def _prepare_one(engine: Engine, username: str, role: str, departments: Sequence
             username,
             role,
             BENCH_ACTOR,
-            display_name=f"压测用户 {username[len(BENCH_PREFIX) :]}",
+            display_name=display_name,
             departments=departments,
             password=password,
             must_change_password=False,
@@ -178,7 +183,12 @@ def prepare_accounts(settings: Settings, n: int) -> list[Account]:
         plans.append((f"{BENCH_PREFIX}{i + 1:02d}", role, departments))
     # bcrypt releases the GIL: hashing 30 passwords on a few threads takes seconds, not half a minute
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda p: _prepare_one(engine, p[0], p[1], p[2], settings), plans))
+        return list(
+            pool.map(
+                lambda p: prepare_account(engine, p[0], p[1], p[2], settings, f"压测用户 {p[0][len(BENCH_PREFIX) :]}"),
+                plans,
+            )
+        )
 
 
 def retire_accounts(settings: Settings, accounts: Iterable[Account]) -> None:
