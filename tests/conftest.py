@@ -51,6 +51,7 @@ SHARED_FIXTURE_GROUPS = {
     "tests/test_loading.py": "loading",  # big_drop (module)
     "tests/test_deploy_nginx.py": "deploy_nginx",  # layout: two dashboard processes behind nginx (module)
     "tests/test_ingest_real_exports.py": "real_exports",  # the real-export drop, loaded once (module)
+    "tests/test_page_marts.py": "page_marts",  # demo_snapshot: a tiny demo drop, loaded once (module)
 }
 
 

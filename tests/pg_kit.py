@@ -14,18 +14,19 @@ Registered as a plugin by tests/conftest.py: test modules use the fixtures witho
 
 from __future__ import annotations
 
-import decimal
 import functools
 import os
-import re
 import uuid
 from types import SimpleNamespace
 
-import pandas as pd
 import pytest
-import sqlglot
 from sqlalchemy import create_engine, make_url, text
-from sqlglot import ErrorLevel
+
+# The one transpile of DuckDB SQL to PostgreSQL and the normalisation under which both engines'
+# results compare, shared with the benchmark (`bench all`); re-exported for the tests.
+from dashboard.bench.postgres import PG_TYPES, pg_sql, plain_rows
+
+__all__ = ["PG_TYPES", "copy_table", "pg_sql", "plain_rows"]
 
 URL_VARIABLE = "TEST_POSTGRES_URL"
 HOW_TO_START = 'run scripts/test.sh, or eval "$(bash scripts/test_postgres.sh)" before pytest'
@@ -110,23 +111,6 @@ def pg_cursor(pg_schema):
 
 # --- DuckDB SQL on PostgreSQL ---------------------------------------------------------------
 
-PG_TYPES = {
-    "VARCHAR": "TEXT",
-    "DATE": "DATE",
-    "BIGINT": "BIGINT",
-    "INTEGER": "INTEGER",
-    "BOOLEAN": "BOOLEAN",
-    "DOUBLE": "DOUBLE PRECISION",
-    "TIMESTAMP": "TIMESTAMP",
-}
-
-
-def pg_sql(sql: str) -> str:
-    """A queries/ file (DuckDB SQL) transpiled to PostgreSQL, ready for psycopg2 parameters."""
-    out = sqlglot.transpile(sql, read="duckdb", write="postgres", unsupported_level=ErrorLevel.RAISE)[0]
-    out = out.replace("CREATE OR REPLACE TABLE", "CREATE TABLE", 1)  # marts: a fresh schema
-    return re.sub(r"%(?!\(\w+\)s)", "%%", out)  # literal % next to psycopg2 parameters
-
 
 def copy_table(duck, pg_cur, name: str) -> None:
     """Copy one warehouse table or view into PostgreSQL (names come from the tests' fixed lists)."""
@@ -139,26 +123,3 @@ def copy_table(duck, pg_cur, name: str) -> None:
     if rows:
         statement = f'INSERT INTO "{name}" ({columns}) VALUES (' + ", ".join(["%s"] * len(wanted)) + ")"
         pg_cur.executemany(statement, rows)
-
-
-def plain_rows(frame: pd.DataFrame) -> list[tuple]:
-    """A result's rows as comparable plain values (dates as ISO text, numbers as rounded floats),
-    sorted: DuckDB and PostgreSQL results compare equal when they hold the same rows."""
-
-    def plain(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return None
-        if hasattr(v, "date") and not isinstance(v, str):
-            return (v.date() if isinstance(v, pd.Timestamp) else v).isoformat()
-        if hasattr(v, "isoformat"):
-            return v.isoformat()
-        if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
-            return bool(v)
-        if isinstance(v, (int, float, decimal.Decimal)) or hasattr(v, "item"):
-            return round(float(v), 9)
-        return str(v)
-
-    return sorted(
-        (tuple(plain(v) for v in row) for row in frame.itertuples(index=False)),
-        key=lambda t: tuple("" if v is None else str(v) for v in t),
-    )

@@ -234,3 +234,19 @@ def test_each_command_is_registered_by_the_module_the_command_line_imports_for_i
         sub = parser.add_subparsers()
         importlib.import_module(module).add_cli(sub)
         assert tuple(sub.choices) == commands, module
+
+
+def test_a_statement_stopped_by_the_time_limit_is_told_in_chinese(monkeypatch, capsys):
+    from dashboard.store import db
+
+    def runaway(args: argparse.Namespace) -> int:
+        raise db.QueryTimeLimit(60, "indicator_i14_a_grade_share")
+
+    parser = build_parser(["status"])
+    monkeypatch.setattr("dashboard.cli.main.build_parser", lambda argv=None: parser)
+    parser._subparsers._group_actions[0].choices["status"].set_defaults(func=runaway)
+    assert main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.strip() == "错误：查询超过 60 秒仍未完成，已停止。请缩小统计范围或稍后重试；如反复出现请联系信用办管理员。"
+    )

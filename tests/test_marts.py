@@ -372,3 +372,109 @@ def test_latest_entity_loads_is_a_view_of_each_entitys_latest_run(warehouse):
     # a view: a later load shows without rebuilding the marts
     quarantined("run5", dt.datetime(2024, 9, 3), "licenses")
     assert ("licenses", "run5") in warehouse.execute(latest).fetchall()
+
+
+# --- marts that carry what a rule reads, so the rule does not join the registry at every T ---------
+
+OTHER_ENTERPRISE = make_uscc("91", "230404", "MA7F8G9H")
+UNKNOWN = make_uscc("91", "230405", "MA0J1K2L")
+
+
+def _registry(warehouse) -> None:
+    schema.insert_current_rows(
+        warehouse,
+        "subjects",
+        [
+            dict(uscc=ENTERPRISE, name="鹤岗市甲商贸有限公司", status="存续", established_date=D(2020, 1, 1)),
+            dict(uscc=OTHER_ENTERPRISE, name="鹤岗市丙建材有限公司", status="存续", established_date=D(2021, 6, 1)),
+            dict(uscc=INDIVIDUAL, name="工农区乙餐馆", status="存续", established_date=D(2019, 5, 1)),
+        ],
+    )
+
+
+def test_penalty_publicity_spans_carry_each_decisions_own_values(warehouse):
+    base = dict(party_category="法人及非法人组织", uscc=ENTERPRISE, penalty_kinds="罚款", authority="市税务局")
+    schema.insert_current_rows(warehouse, "penalties", [dict(base, **p) for p in PUBLICITY_PENALTIES])
+    schema.insert_current_rows(warehouse, "repairs", [dict(r, uscc=ENTERPRISE) for r in PUBLICITY_REPAIRS])
+    schema.build_marts(warehouse)
+    columns = (
+        "decision_date, uscc, has_valid_uscc, COALESCE(is_natural_person, FALSE), department_code, party_name, "
+        "repair_eligible_date, repaired_date, has_pending_repair"
+    )
+    spans = warehouse.execute(f"SELECT decision_no, {columns} FROM penalty_publicity_spans ORDER BY 1").fetchall()
+    facts = warehouse.execute(
+        f"SELECT decision_no, {columns} FROM penalty_facts "
+        "WHERE is_public_credit_info AND decision_date IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    assert spans == facts and len(spans) == 6
+    assert {r[5] for r in spans} == {"tax"}
+
+
+def test_enterprise_evaluation_days_chain_each_enterprises_days(warehouse):
+    _registry(warehouse)
+    evaluation = dict(grade="B")
+    schema.insert_current_rows(
+        warehouse,
+        "evaluations",
+        [
+            dict(evaluation, uscc=ENTERPRISE, evaluator="市税务局", eval_date=D(2023, 5, 1)),
+            dict(evaluation, uscc=ENTERPRISE, evaluator="市税务局", eval_date=D(2024, 5, 1)),
+            # a second evaluator on the same day: one evaluation day
+            dict(evaluation, uscc=ENTERPRISE, evaluator="公共信用综合评价", eval_date=D(2024, 5, 1)),
+            dict(evaluation, uscc=OTHER_ENTERPRISE, evaluator="市市场监管局", eval_date=D(2022, 1, 10)),
+            # not an enterprise (个体工商户), and a USCC the registry does not know: not in the mart
+            dict(evaluation, uscc=INDIVIDUAL, evaluator="市税务局", eval_date=D(2023, 5, 1)),
+            dict(evaluation, uscc=UNKNOWN, evaluator="市税务局", eval_date=D(2023, 5, 1)),
+        ],
+    )
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT alive_from, eval_date, next_eval_date FROM enterprise_evaluation_days ORDER BY alive_from, eval_date"
+    ).fetchall()
+    assert rows == [
+        (D(2020, 1, 1), D(2023, 5, 1), D(2024, 5, 1)),
+        (D(2020, 1, 1), D(2024, 5, 1), None),
+        (D(2021, 6, 1), D(2022, 1, 10), None),
+    ]
+
+
+def test_a_grade_enterprises_count_from_publication(warehouse):
+    _registry(warehouse)
+    schema.insert_current_rows(
+        warehouse,
+        "tax_credit",
+        [
+            dict(uscc=ENTERPRISE, year=2023, grade="A", published_date=D(2024, 4, 1)),
+            dict(uscc=ENTERPRISE, year=2022, grade="B", published_date=D(2023, 4, 1)),
+            # no publication date: it counts from April 30 of the next year
+            dict(uscc=OTHER_ENTERPRISE, year=2023, grade="A"),
+            # not an enterprise, and unknown to the registry: not surviving-enterprise candidates
+            dict(uscc=INDIVIDUAL, year=2023, grade="A", published_date=D(2024, 4, 1)),
+            dict(uscc=UNKNOWN, year=2023, grade="A", published_date=D(2024, 4, 1)),
+        ],
+    )
+    schema.build_marts(warehouse)
+    rows = warehouse.execute(
+        "SELECT year, counts_from, alive_from, alive_until FROM a_grade_enterprises ORDER BY counts_from"
+    ).fetchall()
+    assert rows == [(2023, D(2024, 4, 1), D(2020, 1, 1), None), (2023, D(2024, 4, 30), D(2021, 6, 1), None)]
+
+
+def test_listed_subjects_are_the_registry_rows_of_loans_and_campaign_lists(warehouse):
+    _registry(warehouse)
+    schema.insert_current_rows(
+        warehouse,
+        "loans",
+        [dict(loan_id="L1", uscc=ENTERPRISE, lender="农商行", amount_wan_yuan=50, due_date=D(2024, 3, 1))],
+    )
+    schema.insert_current_rows(
+        warehouse,
+        "campaign_lists",
+        [
+            dict(uscc=OTHER_ENTERPRISE, campaign="拖欠工资", department="市人社局", listed_date=D(2024, 1, 1)),
+            dict(uscc=UNKNOWN, campaign="拖欠工资", department="市人社局", listed_date=D(2024, 1, 1)),
+        ],
+    )
+    schema.build_marts(warehouse)
+    rows = warehouse.execute("SELECT uscc, subject_name FROM listed_subjects ORDER BY subject_name").fetchall()
+    assert sorted(rows) == sorted([(ENTERPRISE, "鹤岗市甲商贸有限公司"), (OTHER_ENTERPRISE, "鹤岗市丙建材有限公司")])

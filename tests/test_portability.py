@@ -122,6 +122,8 @@ INDICATOR_MARTS = (
     "25_penalty_publicity_spans",
     "30_government_parties",
     *sorted(p.stem for p in (QUERIES_DIR / "marts").glob("30_indicator_*.sql")),
+    "35_a_grade_enterprises",
+    "35_enterprise_evaluation_days",
 )
 
 

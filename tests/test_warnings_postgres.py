@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from test_warnings import W1_PENALTIES, W1_REPAIRS, licence, uscc
 
+from dashboard.core import contract
 from dashboard.core.settings import Settings
 from dashboard.rules.credit_warnings import WARNING_QUERIES, warning_params
 from dashboard.store import schema
@@ -38,6 +39,13 @@ SOURCES = (
     "meta_entity_loads",
     "quarantine",
 )  # the last two: marts/10_latest_entity_loads.sql
+# the data-quality page's marts (marts/50_quality_*.sql) also read every entity's staging table and
+# the current rows of every entity with a USCC
+SOURCES = tuple(
+    dict.fromkeys(
+        SOURCES + tuple(f"stg_{e.name}" for e in contract.ENTITIES) + ("tax_credit", "objections", "commitments")
+    )
+)
 
 
 def _warehouse(path):

@@ -34,5 +34,6 @@ else:
     page, spec = ui.navigation(viewer)
     if ui.param("present") == "1" and spec.key != "present" and viewer.can_open("present"):
         ui.goto("present")  # ?present=1 on any page opens presentation mode (演示模式) for the month
-    ui.frame(viewer, spec)
-    page.run()
+    with ui.page_work(spec):  # a query past the statement time limit: a Chinese message, not a traceback
+        ui.frame(viewer, spec)
+        page.run()

@@ -18,6 +18,9 @@
 - `table` shows a list with its Excel / CSV downloads (dashboard.app.exports), paginated when long;
   `file_download` offers one generated file (the repair notice). Both are built on click and audited.
 - `audit_once` records a view or an action of the viewer in the audit log once per session.
+- `page_work` wraps the frame and the page of every run (dashboard/app/main.py): a query past the
+  statement time limit (settings query.statement_seconds) ends the run with a Chinese message instead
+  of a traceback; `cached` shows COMPUTING while a result is computed (graceful under load).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -49,7 +53,7 @@ from dashboard.core.scope import Scope
 from dashboard.core.settings import PROJECT_DIR, get_settings
 from dashboard.rules import credit_warnings, followup, indicators, reference
 from dashboard.rules import warning_summary as warning_summary_rules
-from dashboard.store import runs, snapshots
+from dashboard.store import db, runs, snapshots
 from dashboard.store.opstore import get_engine
 
 PAGES_DIR = PROJECT_DIR / "pages"
@@ -661,10 +665,16 @@ def _call(
     return fn(*lead, *args, **extra, **dict(kwargs))
 
 
+# What a page shows while a result is computed (not cached yet): Streamlit's spinner, at the place
+# the result will appear, only after half a second (st.spinner's delay), so cached reads never
+# flicker. Without show_time: Streamlit writes the time elapsed in English ("(1.3 seconds)").
+COMPUTING = "正在计算，请稍候…"
+
+
 # st.cache_resource, not st.cache_data: results are handed out without a copy (unpickling a
 # province-scale warning list on every rerun costs seconds). They are shared by every session
 # with the same scope, so callers never modify them (page_queries builds new frames).
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=COMPUTING, max_entries=256)
 def _cached_warehouse(
     snapshot_id: str, scope_key: str, path: str, args: tuple, kwargs: tuple, uses_con: bool, _scope: Scope | None
 ) -> Any:
@@ -672,7 +682,7 @@ def _cached_warehouse(
     return _call(path, con, None, args, dict(kwargs), _scope)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128, ttl=60)
+@st.cache_resource(show_spinner=COMPUTING, max_entries=128, ttl=60)
 def _cached_live(
     snapshot_id: str, scope_key: str, path: str, args: tuple, kwargs: tuple, uses_con: bool, _scope: Scope | None
 ) -> Any:
@@ -684,9 +694,11 @@ def cached(
     fn: Callable[..., Any], *args: Any, scoped: bool = True, live: bool = False, con: bool = True, **kwargs: Any
 ) -> Any:
     """fn(cursor, [engine,] *args, scope=viewer scope, **kwargs), cached per snapshot, scope and
-    arguments; the result is shared, read-only. `live` functions also read the operational store
-    (follow-up steps): they take the engine after the cursor, are cached for a minute only, and
-    are cleared when this app records a step. `scoped=False` for functions without a scope
+    arguments; the result is shared, read-only. While it is computed the page shows COMPUTING;
+    its queries run under the statement time limit (a db.QueryTimeLimit ends the run:
+    `page_work`). `live` functions also read the operational store (follow-up steps): they take
+    the engine after the cursor, are cached for a minute only, and are cleared when this app
+    records a step. `scoped=False` for functions without a scope
     argument; `con=False` for functions that take no warehouse cursor."""
     ctx = context()
     return cached_for(ctx.snapshot_id, ctx.scope, fn, *args, scoped=scoped, live=live, con=con, **kwargs)
@@ -714,6 +726,28 @@ def cached_for(
         con,
         scope if scoped else None,
     )
+
+
+@contextmanager
+def page_work(spec: PageSpec) -> Iterator[None]:
+    """Around the frame and the page of a script run (dashboard/app/main.py): a query that passes
+    the statement time limit (dashboard.store.db.QueryTimeLimit, settings query.statement_seconds)
+    ends the run with its Chinese message in st.error where the page stood, instead of a traceback.
+    What was drawn before stays (the frame, the page's head); the session goes on: the next click
+    or a rerun asks again (a failed result is not cached). Each such stop is logged as a warning
+    with the page, the query and the viewer."""
+    try:
+        yield
+    except db.QueryTimeLimit as exc:
+        st.error(str(exc), icon=":material/hourglass_disabled:")
+        ctx = st.session_state.get(CONTEXT_KEY)
+        logging.getLogger(__name__).warning(
+            "statement time limit of %g s reached on page %s (query %s, viewer %s)",
+            exc.seconds,
+            spec.key,
+            exc.query or "-",
+            getattr(getattr(ctx, "viewer", None), "username", "-"),
+        )
 
 
 _derived: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
@@ -907,7 +941,8 @@ def warm_views(
     2. with settings warm.tile_drills, the first click of each 总览 tile: 监测指标 of every
        indicator at `as_of` for each 总览 target.
 
-    Before each step it lets a viewer's script run finish first (`yield_to_viewers`). With
+    Before each step it lets a viewer's script run finish first (`yield_to_viewers`); a step
+    whose query passes the statement time limit is logged and skipped. With
     `scope`, only 总览 and its drills for that scope. A warm-up adds at most
     WARM_MAX_RESULTS results to the result cache (the steps that would pass it are left out and
     logged), so that it never evicts what it computed first; the defaults need about 220.
@@ -944,7 +979,16 @@ def warm_views(
             )
             break
         yield_to_viewers()
-        step()
+        try:
+            step()
+        except db.QueryTimeLimit as exc:  # one view past the statement time limit: warm the others
+            logging.getLogger(__name__).warning(
+                "warming step %d of %d stopped at the statement time limit of %g s (query %s)",
+                n + 1,
+                len(steps),
+                exc.seconds,
+                exc.query or "-",
+            )
         used += cost
     return targets
 
@@ -989,9 +1033,19 @@ def _warm_loop() -> None:
         time.sleep(WARM_INTERVAL_SECONDS)
 
 
+WARM_THREAD = "dashboard-warm"
+
+
+def _not_the_warm_thread(record: logging.LogRecord) -> bool:
+    """A logging filter: the warm-up thread has no script run context by design, and Streamlit
+    warns of that at each result it computes (the COMPUTING spinner of `cached` asks for one)."""
+    return record.threadName != WARM_THREAD
+
+
 @st.cache_resource(show_spinner=False)
 def _warmer() -> threading.Thread:
-    thread = threading.Thread(target=_warm_loop, name="dashboard-warm", daemon=True)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_not_the_warm_thread)
+    thread = threading.Thread(target=_warm_loop, name=WARM_THREAD, daemon=True)
     thread.start()
     return thread
 

@@ -528,13 +528,14 @@ def load_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> dict[
     return {name: con.table(name).df() for name in dict.fromkeys(names)}
 
 
-def _median_seconds(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+def _timed_runs(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    """The seconds of each of `runs` calls and the last result."""
     times, result = [], None
     for _ in range(runs):
         t0 = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
+    return times, result
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -563,13 +564,14 @@ def bench_rules(
             finally:
                 fresh.close()
 
-        cold_s, _ = _median_seconds(cold, runs)
+        cold_runs, _ = _timed_runs(cold, runs)
         bench.run_duckdb(con, as_of, settings)  # warm the connection once
-        warm_s, duck_result = _median_seconds(partial(bench.run_duckdb, con, as_of, settings), runs)
+        warm_runs, duck_result = _timed_runs(partial(bench.run_duckdb, con, as_of, settings), runs)
         t0 = time.perf_counter()
         tables = load_tables(con, bench.tables)
         load_s = time.perf_counter() - t0
-        pandas_s, pandas_result = _median_seconds(partial(bench.run_pandas, tables, as_of, settings), runs)
+        pandas_runs, pandas_result = _timed_runs(partial(bench.run_pandas, tables, as_of, settings), runs)
+        cold_s, warm_s, pandas_s = (statistics.median(r) for r in (cold_runs, warm_runs, pandas_runs))
         same = bench.comparable(duck_result) == bench.comparable(pandas_result)
         ratio = pandas_s / warm_s if warm_s else float("inf")
         say(
@@ -586,7 +588,14 @@ def bench_rules(
             if isinstance(a, set) and isinstance(b, set):  # warnings: a few rows found by one side only
                 diff = {"仅 DuckDB": sorted(a - b, key=str)[:5], "仅 pandas": sorted(b - a, key=str)[:5]}
             say(f"    差异（DuckDB, pandas）：{diff}")
-        figures["sets"][bench.name] = {"cold": cold_s, "warm": warm_s, "pandas": pandas_s, "ratio": ratio, "same": same}
+        figures["sets"][bench.name] = {
+            "cold": cold_s,
+            "warm": warm_s,
+            "pandas": pandas_s,
+            "ratio": ratio,
+            "same": same,
+            "runs": {"cold": cold_runs, "warm": warm_runs, "pandas": pandas_runs},  # each run's seconds
+        }
         totals["cold"] += cold_s
         totals["warm"] += warm_s
         totals["pandas"] += pandas_s

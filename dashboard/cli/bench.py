@@ -1,5 +1,5 @@
-"""`python -m dashboard bench load | rules | pages | briefing | sessions | browser`: benchmarks (never run by
-the tests)."""
+"""`python -m dashboard bench load | rules | pages | briefing | sessions | browser | all`: benchmarks (never
+run by the tests, but for `bench all`'s correctness checks on a tiny warehouse)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.bench import all as all_bench
 from dashboard.bench import browser as browser_bench
 from dashboard.bench.briefing import bench_briefing, bench_data_dir
 from dashboard.bench.harness import bench_load
 from dashboard.bench.pages import bench_pages
+from dashboard.bench.postgres import PostgresUnavailable
 from dashboard.bench.rules_twin import bench_rules, bench_warehouse
 from dashboard.bench.sessions import (
     MAX_MINUTES,
@@ -199,6 +201,60 @@ def _add_browser_bench(bench_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_bench_browser)
 
 
+def _cmd_bench_all(args: argparse.Namespace) -> int:
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        plan = all_bench.Plan(
+            scale=args.scale,
+            runs=max(1, args.runs),
+            skip=all_bench.parse_skip(args.skip),
+            warehouse=args.warehouse,
+            as_of=args.as_of,
+            postgres_url=args.postgres_url,
+        )
+        report = all_bench.bench_all(get_settings(), plan, say=say)
+    except all_bench.PlanError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except PostgresUnavailable as exc:
+        print(f"{exc}（或加 --skip postgres）", file=sys.stderr)
+        return 1
+    print(all_bench.format_table(report))
+    if args.json is not None:
+        all_bench.write_json(report, args.json)
+    if args.markdown is not None:
+        all_bench.write_markdown(report, args.markdown)
+    return 0 if report.ok else 1
+
+
+def _add_all_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench all`."""
+    p = bench_sub.add_parser(
+        "all", help="一次运行全部基准（装载、规则与 pandas、逐条规则对 PostgreSQL 与列扫描、页面），输出一张表"
+    )
+    p.add_argument("--scale", choices=("city", "province"), default="city")
+    p.add_argument("--runs", type=int, default=3, help="每项运行次数，取中位数（默认 3）")
+    p.add_argument(
+        "--skip", default=None, help=f"不测的部分，逗号分隔（{','.join(all_bench.PARTS)}），如 --skip load,pages"
+    )
+    p.add_argument(
+        "--as-of", type=iso_date, metavar=DATE_FORM, default=None, help="截至日期（默认数据的最后处罚决定日）"
+    )
+    p.add_argument("--warehouse", type=Path, default=None, help="直接使用某个快照文件（.duckdb）")
+    p.add_argument(
+        "--postgres-url",
+        default=None,
+        help="PostgreSQL 对照服务器（默认取环境变量 DASHBOARD_BENCH_POSTGRES_URL，否则启动本机集群）",
+    )
+    p.add_argument("--json", type=Path, default=None, help="另将全部数字写入 JSON 文件")
+    p.add_argument(
+        "--markdown", type=Path, default=None, help="另将表格写入 Markdown 文件（docs/benchmarks.md 的格式）"
+    )
+    p.set_defaults(func=_cmd_bench_all)
+
+
 def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准（不在测试中运行）")
     bench_sub = p.add_subparsers(dest="bench_command", required=True)
@@ -208,3 +264,4 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     _add_briefing_bench(bench_sub)
     _add_sessions_bench(bench_sub)
     _add_browser_bench(bench_sub)
+    _add_all_bench(bench_sub)

@@ -104,5 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, the traceback only with --debug
         if args.debug:
             raise
+        db = sys.modules.get("dashboard.store.db")  # loaded by any command that ran a query
+        if db is not None and isinstance(exc, db.QueryTimeLimit):  # not a bug: its own Chinese message
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
         print(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详细信息）", file=sys.stderr)
         return 1

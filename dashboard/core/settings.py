@@ -81,6 +81,12 @@ class Warehouse:
     # A source value longer than this (bytes) quarantines its row (a CSV line over twice it is
     # rejected as it is read): one 10 MB field must not fail the whole entity (issue 11).
     max_field_bytes: int = 1_048_576
+    # DuckDB's memory for a load (its buffer pool: what a statement holds beyond it spills to
+    # temp_directory), the folder it spills to ("" = <data_dir>/tmp) and its worker threads
+    # (0 = one per core) — applied to every connection a load or a check opens (issue 14).
+    memory_limit: str = "3GB"
+    temp_directory: str = ""
+    threads: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,19 @@ class Warm:
 
 
 @dataclass(frozen=True)
+class Query:
+    """How the query runner runs statements ([query] in settings.toml; dashboard.store.db): how
+    long one may run (run_sql: past it the statement is stopped with a Chinese message; 0 = no
+    limit; loads and rebuilds run without it) and how many of one computation run at once
+    (run_queries)."""
+
+    statement_seconds: float = 60
+    # The queries of one computation that run at once (dashboard.store.db.run_queries), each on its
+    # own cursor: while one result becomes a frame in Python, the next runs in DuckDB. 1 = one by one.
+    parallel_queries: int = 2
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every rule threshold of docs/rules.md §6 plus where the data lives."""
 
@@ -201,6 +220,7 @@ class Settings:
     presentation: Presentation = field(default_factory=Presentation)
     briefing_documents: BriefingDocuments = field(default_factory=BriefingDocuments)
     warm: Warm = field(default_factory=Warm)
+    query: Query = field(default_factory=Query)
 
     @classmethod
     def load(cls, path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -241,6 +261,7 @@ class Settings:
             presentation=Presentation(**raw.get("presentation", {})),
             briefing_documents=BriefingDocuments(**raw.get("briefing_documents", {})),
             warm=Warm(**raw.get("warm", {})),
+            query=Query(**raw.get("query", {})),
         )
 
     @property

@@ -33,10 +33,12 @@ from dashboard.core.dates import default_month, month_ends
 from dashboard.core.settings import Settings
 from dashboard.load import onboarding
 from dashboard.load.ingest import SourceOptions, SourceUnavailable, find_drop_sources, ingest_entity, unknown_drop_files
+from dashboard.load.meter import Stage, StageCost
 from dashboard.load.sources import SourceConfig, SourcesError, load_sources
-from dashboard.rules import credit_warnings, reference
+from dashboard.rules import credit_warnings, indicators, reference
 from dashboard.rules.credit_warnings import settings_key
 from dashboard.store import runs, schema, snapshots
+from dashboard.store.db import statement_time_limit
 from dashboard.store.opstore import get_engine
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another load holds the lock; try again later
 EXIT_HELD = 3  # the shrink guard held the load: nothing published, waiting for a confirmation
 
 Progress = Callable[[str], None]
+SLOW_MARTS = 5  # marts named with their seconds in the load log
 
 
 @dataclass
@@ -86,7 +89,7 @@ def _copy_base(base: snapshots.SnapshotInfo | None, target: Path) -> None:
         target.chmod(0o644)
 
 
-def _entity_line(result: Any, seconds: float) -> str:
+def _entity_line(result: Any, cost: StageCost) -> str:
     if result.status != "ok":
         return f"  {result.entity}：{runs.ENTITY_STATUS_LABELS.get(result.status, '失败')} —— {result.error}"
     extra = f"；未知列 {', '.join(result.extra_columns)}" if result.extra_columns else ""
@@ -94,7 +97,7 @@ def _entity_line(result: Any, seconds: float) -> str:
         f"  {result.entity}：读取 {result.rows_read:,} 行，接受 {result.rows_accepted:,}，"
         f"隔离 {result.rows_quarantined:,}，标记 {result.rows_flagged:,}；新增 {result.rows_inserted:,}，"
         f"替换 {result.rows_replaced:,}，退役 {result.rows_retired:,}，未变 {result.rows_unchanged:,}"
-        f"（{seconds:.1f} 秒）{extra}"
+        f"（{cost.text()}）{extra}"
     )
 
 
@@ -160,26 +163,32 @@ def _ingest_all(
     results = []
     for i, src in enumerate(entity_sources, 1):
         progress(f"[{i}/{len(entity_sources)}] {src.entity}（{src.label}）")
-        t0 = time.monotonic()
+        stage = Stage()
         result = ingest_entity(
             con, src, mode_for(src.entity), run_id, progress, settings=settings, confirm_shrink=confirm_shrink
         )
         result.error = _redact(result.error, secrets)
         runs.record_entity(engine, run_id, result)
         results.append(result)
-        progress(_entity_line(result, time.monotonic() - t0))
+        progress(_entity_line(result, stage.cost()))
     return results
 
 
+def derived_key(settings: Settings) -> str:
+    """The digest of what the derived tables depend on besides the data: the settings keys of the
+    precomputed warnings and indicators (each covers the marts, its rule files, the reference data
+    and the settings they take)."""
+    return f"{settings_key(settings)}:{indicators.settings_key(settings)}"
+
+
 def derived_tables_current(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
-    """Whether the snapshot's marts and precomputed warnings were built by this release under
-    these settings: the digest `_seal` stored (credit_warnings.settings_key, which covers the
-    mart and warning rule files, the reference data and the settings they take) is today's."""
+    """Whether the snapshot's marts and precomputed warnings and indicators were built by this
+    release under these settings: the digest `_seal` stored (derived_key) is today's."""
     try:
         row = con.execute("SELECT derived_key FROM meta_derived").fetchone()
     except duckdb.CatalogException:  # built before the key was recorded
         return False
-    return row is not None and row[0] == settings_key(settings)
+    return row is not None and row[0] == derived_key(settings)
 
 
 def live_derived_tables_current(settings: Settings) -> bool:
@@ -197,19 +206,24 @@ def live_derived_tables_current(settings: Settings) -> bool:
 def _seal(
     con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_id: str, run_id: str, progress: Progress
 ) -> None:
-    """Marts, the precomputed warnings, the snapshot's own record, and everything flushed into
-    the file."""
-    t0 = time.monotonic()
-    schema.build_marts(con, settings)
-    progress(f"重建指标数据集市完成（{time.monotonic() - t0:.1f} 秒）")
-    t0 = time.monotonic()
+    """Marts, the precomputed warnings and indicators, the snapshot's own record, and everything
+    flushed into the file."""
+    stage = Stage()
+    timings = schema.build_marts(con, settings)
+    slowest = sorted(timings, key=lambda t: -t[1])[:SLOW_MARTS]
+    progress(f"重建指标数据集市完成（{stage.cost().text()}；最慢：{'、'.join(f'{n} {s:.1f} 秒' for n, s in slowest)}）")
+    stage = Stage()
     latest = default_month(snapshots.built_at(snapshot_id), reference.data_horizon(con))
     months = month_ends(latest, settings.warehouse.warning_months)
     n_rows = credit_warnings.precompute(con, settings, months)
-    progress(f"预先计算 {len(months)} 个月末的信用预警（{n_rows:,} 条）完成（{time.monotonic() - t0:.1f} 秒）")
+    progress(f"预先计算 {len(months)} 个月末的信用预警（{n_rows:,} 条）完成（{stage.cost().text()}）")
+    stage = Stage()
+    n_rows = indicators.precompute(con, settings, months)
+    progress(f"预先计算 {len(months)} 个月末的监测指标（{n_rows:,} 行）完成（{stage.cost().text()}）")
+    stage = Stage()
     con.execute(
         "CREATE OR REPLACE TABLE meta_derived AS SELECT CAST($key AS VARCHAR) AS derived_key",
-        {"key": credit_warnings.settings_key(settings)},
+        {"key": derived_key(settings)},
     )
     con.execute(
         "INSERT INTO meta_snapshot VALUES ($id, $at, $run)",
@@ -218,6 +232,7 @@ def _seal(
     # A checkpoint of the audit log outside its database, checked by `audit verify`.
     snapshots.record_audit_head(con, *audit.head(get_engine(settings)))
     con.execute("CHECKPOINT")
+    progress(f"写入快照文件完成（{stage.cost().text()}）")
 
 
 def load(
@@ -243,6 +258,7 @@ def load(
     (dashboard.load.onboarding) for the 数据状态 page."""
     progress = progress or _quiet
     started = time.monotonic()
+    whole = Stage()
     with snapshots.load_lock(settings, wait=wait, on_wait=progress):
         engine = get_engine(settings)
         runs.mark_interrupted(engine)
@@ -273,8 +289,11 @@ def load(
                 progress(f"重建快照 {named} 的数据集市与预警（数据不变）")
             else:
                 progress(f"装载 {source_name}：{len(entity_sources)} 个实体，基于快照 {named or '（无，首次装载）'}")
+            stage = Stage()
             _copy_base(base, building)
-            con = duckdb.connect(str(building))
+            if base is not None:
+                progress(f"复制当前快照 {base.snapshot_id} 完成（{stage.cost().text()}）")
+            con = snapshots.connect_for_load(settings, building)
             schema.create_warehouse(con)
             schema.load_reference(con)
             outcome.entities = _ingest_all(
@@ -289,12 +308,14 @@ def load(
                 outcome.error = "所有实体均装载失败，未发布新快照"
             else:
                 progress("重建指标数据集市…")
-                _seal(con, settings, snapshot_id, run_id, progress)
+                with statement_time_limit(0):  # the derived tables run long on purpose: never cut
+                    _seal(con, settings, snapshot_id, run_id, progress)
                 con.close()
                 con = None
                 snapshots.install(settings, building, snapshot_id)
                 snapshots.publish(settings, snapshot_id)
                 outcome.snapshot_id = snapshot_id
+                progress(f"已发布快照 {snapshot_id}（装载共 {whole.cost().text()}）")
                 for gone in snapshots.prune(settings):
                     progress(f"清理旧快照 {gone}")
         except SourceUnavailable as exc:

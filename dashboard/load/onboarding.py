@@ -34,7 +34,7 @@ from dashboard.load.ingest import (
     unknown_drop_files,
 )
 from dashboard.load.sources import SourcesError, load_sources
-from dashboard.store import runs, schema
+from dashboard.store import runs, schema, snapshots
 
 CHECK_RUN_ID = "check"  # the run id of a dry run's throwaway warehouse; never recorded
 SUGGESTION_CUTOFF = 0.6  # difflib ratio from which an unrecognised header names a probable column
@@ -179,7 +179,8 @@ def check(settings: Settings, target: str, env: Mapping[str, str] | None = None)
     lock is taken. Raises SourcesError when the target is neither a folder nor a named source."""
     sources, ignored = _resolve(target, env)
     with tempfile.TemporaryDirectory(prefix="dashboard-check-") as tmp:
-        con = duckdb.connect(str(Path(tmp) / "check.duckdb"))
+        # It spills into its own temporary folder: a dry run leaves nothing in the data folder.
+        con = snapshots.connect_for_load(settings, Path(tmp) / "check.duckdb", spill_to=Path(tmp) / "spill")
         try:
             schema.create_warehouse(con)
             schema.load_reference(con)

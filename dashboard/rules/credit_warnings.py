@@ -31,9 +31,18 @@ import pyarrow.compute as pc
 
 from dashboard.core.privacy import mask_frame
 from dashboard.core.scope import Scope, require_details
-from dashboard.core.settings import REFERENCE_DIR, Settings, get_settings
-from dashboard.store.db import as_date, as_subquery, query_text, rule_queries, run_query, run_sql
-from dashboard.store.schema import mart_files, mart_params
+from dashboard.core.settings import Settings, get_settings
+from dashboard.store.db import (
+    QueryCall,
+    as_date,
+    as_subquery,
+    query_text,
+    rule_queries,
+    run_queries,
+    run_query,
+    run_sql,
+)
+from dashboard.store.schema import mart_params, release_digest
 
 WARNING_TYPES = {
     "W1": "多次行政处罚预警",
@@ -144,15 +153,12 @@ def warnings_at(
             {**params, "types": ";".join(chosen)},
             scope=scope,
             scope_column="department_code",
-            columnar=True,
         )
         order = {t: i for i, t in enumerate(WARNING_TYPES)}
         out = out.iloc[out["warning_type"].map(order).argsort(kind="stable")].reset_index(drop=True)
     else:
-        frames = [
-            run_query(con, WARNING_QUERIES[t], params, scope=scope, scope_column="department_code", columnar=True)
-            for t in chosen
-        ]
+        calls = [QueryCall(WARNING_QUERIES[t], params, scope, scope_column="department_code") for t in chosen]
+        frames = run_queries(con, calls)
         frames = [f for f in frames if not f.empty]
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if out.empty:
@@ -183,11 +189,9 @@ def settings_key(settings: Settings) -> str:
 
 @lru_cache(maxsize=1)
 def _release_digest() -> str:
-    """The digest of the warning rule files, the mart files and the reference data: read once per
+    """The release digest of the warning rule files (store.schema.release_digest): read once per
     process (they are part of the release), not on every warnings_at call."""
-    files = [*mart_files(), *sorted(REFERENCE_DIR.glob("*.csv"))]
-    texts = [query_text(q) for q in WARNING_QUERIES.values()] + [p.read_text(encoding="utf-8") for p in files]
-    return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return release_digest(query_text(q) for q in WARNING_QUERIES.values())
 
 
 def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:

@@ -4,7 +4,8 @@ G1: a subject's grade for a department is that department's latest 行业信用�
 department that supervises the subject's industry grades it by the latest 公共信用综合评价 until it
 has an evaluation of its own (002 §三(一)3). The mart `grade_intervals` (queries/marts/
 40_grade_intervals.sql) turns the evaluations into validity spans once per load, so a grade at any
-T is a lookup.
+T is a lookup; 50_grade_distribution_changes.sql turns those spans into the distribution's changes
+by day, so the distribution at any T is a sum over a small table.
 
 G4 (002 §三(五)): an approved repair or an upheld objection removes the record from grading input
 from that date on. Grading here reads evaluations only — no penalty or list record — and an
@@ -98,7 +99,9 @@ def grade_distribution(
 ) -> pd.DataFrame:
     """Subjects per group and grade at `as_of`: group_code, group_name, grade, n_subjects. By
     department every grading department counts its subjects; by industry or district each subject
-    counts once, with the grade its supervising department gives it (see queries/grade_distribution.sql)."""
+    counts once, with the grade its supervising department gives it (see queries/grade_distribution.sql).
+    A sum of the changes by day up to `as_of` that the mart grade_distribution_changes holds (built
+    with the snapshot from grade_intervals), so any date is exact and reads a small table."""
     if by not in GROUPINGS:
         raise ValueError(f"不支持的分组：{by}（可选 {'、'.join(GROUPINGS)}）")
     frame = run_query(

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +33,17 @@ from dashboard.core.dates import month_ends
 from dashboard.core.privacy import mask_frame
 from dashboard.core.scope import Scope, require_details
 from dashboard.core.settings import REFERENCE_DIR, Settings, get_settings
-from dashboard.store.db import as_date, rule_queries, run_query
+from dashboard.store.db import (
+    QueryCall,
+    as_date,
+    as_subquery,
+    query_text,
+    rule_queries,
+    run_queries,
+    run_query,
+    run_sql,
+)
+from dashboard.store.schema import mart_params, release_digest
 
 # Indicator id → its rule file, and rule file → the ids it returns, both from the `-- rule:` lines
 # of queries/indicators/ (a rule file names its ids without parenthesis: `-- rule: I04a, I04b, I04c`).
@@ -158,11 +171,27 @@ def rule_params(
 def _run_rule(
     con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any], scope: Scope | None = None
 ) -> pd.DataFrame:
-    if scope is None:
-        frame = run_query(con, query, params)
-    else:
-        frame = run_query(con, query, params, scope=scope, scope_column="group_code")
+    return _run_rules(con, [query], params, scope)[0]
+
+
+def _run_rules(
+    con: duckdb.DuckDBPyConnection, queries: Iterable[str], params: dict[str, Any], scope: Scope | None = None
+) -> list[pd.DataFrame]:
+    """The rows of each rule file in `queries` (run side by side: run_queries; _rule_rows); with
+    `scope`, groups (departments) outside it removed."""
+    calls = [
+        QueryCall(query, params) if scope is None else QueryCall(query, params, scope, scope_column="group_code")
+        for query in queries
+    ]
+    return [_rule_rows(frame) for frame in run_queries(con, calls)]
+
+
+def _rule_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rule rows as every caller reads them, whichever query (or the stored rows) gave them:
+    as_of_date a datetime.date, numerator, denominator and value float64 (NaN when missing)."""
     frame["as_of_date"] = pd.to_datetime(frame["as_of_date"]).dt.date
+    for column in ("numerator", "denominator", "value"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
     return frame
 
 
@@ -187,12 +216,13 @@ def indicators_at(
     """One row per indicator (catalogue order) at `as_of`, city-wide: indicator_id, name, value,
     numerator, denominator, target, tolerance, direction, unit, status ('green' | 'amber' | 'red' |
     'none' when there is no data), responsible_departments, source. City values are aggregates
-    shown to every viewer, so `scope` does not filter them."""
+    shown to every viewer, so `scope` does not filter them. For a month-end the load precomputed
+    (precompute) the stored rule rows are read; for any other date the rules run."""
     settings = settings or get_settings()
     as_of = as_date(as_of)
-    params = rule_params(settings, as_of)
-    frames = [_run_rule(con, query, params) for query in RULE_QUERIES]
-    rules = pd.concat(frames, ignore_index=True)
+    rules = _precomputed_rules(con, as_of, "city", settings)
+    if rules is None:
+        rules = pd.concat(_run_rules(con, RULE_QUERIES, rule_params(settings, as_of)), ignore_index=True)
     city = rules[rules["group_code"].isna() & (rules["as_of_date"] == as_of)]
     cat = indicator_catalogue(settings)
     out = cat.merge(city[["indicator_id", "numerator", "denominator", "value"]], on="indicator_id", how="left")
@@ -201,6 +231,82 @@ def indicators_at(
     out.loc[counts, ["numerator", "value"]] = 0
     out["status"] = [status_of(r.value, r.target, r.tolerance, r.direction) for r in out.itertuples()]
     return out[AT_COLUMNS].reset_index(drop=True)
+
+
+# ---- precomputed month-ends --------------------------------------------------------------------
+
+# The breakdowns the load computes in advance: the city rows (indicators_at, 总览 of the month and
+# of the month before) and the department rows (indicators_by_department, 责任单位's league tables)
+PRECOMPUTED_BREAKDOWNS = ("city", "department")
+PRECOMPUTED_COLUMNS = ["indicator_id", "as_of_date", "group_code", "numerator", "denominator", "value"]
+
+
+def settings_key(settings: Settings) -> str:
+    """A digest of what an indicator's rule rows depend on besides the data: the settings the rule
+    queries and the marts take, and the release (store.schema.release_digest of the indicator rule
+    files). Precomputed rows are read only while it is unchanged."""
+    params = {k: v for k, v in rule_params(settings, dt.date(2000, 1, 1)).items() if k not in ("as_of", "breakdown")}
+    blob = json.dumps([params, mart_params(settings), _release_digest()], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _release_digest() -> str:
+    return release_digest(query_text(q) for q in RULE_QUERIES)
+
+
+def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
+    """Month-end → settings_key of the indicator rows the load computed in advance (empty for a
+    warehouse that has none)."""
+    try:
+        frame = run_query(con, "indicators_precomputed_dates")
+    except duckdb.CatalogException:  # a snapshot built before indicators were precomputed
+        return {}
+    return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
+
+
+def _precomputed_rules(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, breakdown: str, settings: Settings, scope: Scope | None = None
+) -> pd.DataFrame | None:
+    """The stored rule rows of every indicator at `as_of` for `breakdown` (the columns the rule
+    files return; with `scope`, groups outside it removed), or None when the load did not compute
+    them under these settings."""
+    if precomputed_dates(con).get(as_of) != settings_key(settings):
+        return None
+    params = {"as_of": as_of, "breakdown": breakdown}
+    if scope is None:
+        frame = run_query(con, "indicators_precomputed", params)
+    else:
+        frame = run_query(con, "indicators_precomputed", params, scope=scope, scope_column="group_code")
+    return _rule_rows(frame)
+
+
+def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: Iterable[dt.date]) -> int:
+    """Compute the rule rows of every indicator at each of `month_ends`, for each of
+    PRECOMPUTED_BREAKDOWNS, with the rule queries into indicators_precomputed, replacing whatever
+    was there (a load does this for the month-ends whose warnings it precomputes). Returns the
+    number of rows written."""
+    con.execute("DELETE FROM indicators_precomputed")
+    con.execute("DELETE FROM indicators_precomputed_dates")
+    key = settings_key(settings)
+    for day in sorted(set(month_ends)):
+        for breakdown in PRECOMPUTED_BREAKDOWNS:
+            params = rule_params(settings, day, breakdown=breakdown)
+            for query in RULE_QUERIES:
+                run_sql(
+                    con,
+                    "INSERT INTO indicators_precomputed BY NAME "
+                    f"SELECT CAST($breakdown AS VARCHAR) AS breakdown, * FROM ({as_subquery(query_text(query))}) AS r",
+                    params,
+                )
+        run_sql(
+            con,
+            "INSERT INTO indicators_precomputed_dates VALUES ($as_of, $key, current_localtimestamp())",
+            {"as_of": day, "key": key},
+        )
+    row = con.execute("SELECT count(*) FROM indicators_precomputed").fetchone()
+    assert row is not None  # count(*) always returns one row
+    return int(row[0])
 
 
 def indicator_series(
@@ -285,18 +391,25 @@ def indicators_by_department(
 ) -> pd.DataFrame:
     """indicator_by_department for every indicator that has a department breakdown, running each
     rule file once (for department league tables): indicator_id plus the columns of
-    indicator_by_department, each indicator's rows weakest first."""
+    indicator_by_department, each indicator's rows weakest first. For a month-end the load
+    precomputed the stored rule rows are read."""
     settings = settings or get_settings()
     as_of = as_date(as_of)
     cat = indicator_catalogue(settings)
     wanted = cat[[("department" in b) for b in cat["breakdowns"]]]
+    entries_of = {
+        query: [e for e in wanted.to_dict(orient="records") if e["indicator_id"] in ids]
+        for query, ids in RULE_QUERIES.items()
+    }
+    queries = [query for query, entries in entries_of.items() if entries]
+    stored = _precomputed_rules(con, as_of, "department", settings, scope=scope)
+    if stored is not None:  # every rule file's rows in one frame: _department_rows picks each indicator's
+        results = [stored] * len(queries)
+    else:
+        results = _run_rules(con, queries, rule_params(settings, as_of, breakdown="department"), scope=scope)
     frames = []
-    for query, ids in RULE_QUERIES.items():
-        entries = [e for e in wanted.to_dict(orient="records") if e["indicator_id"] in ids]
-        if not entries:
-            continue
-        rules = _run_rule(con, query, rule_params(settings, as_of, breakdown="department"), scope=scope)
-        for entry in entries:
+    for query, rules in zip(queries, results, strict=True):
+        for entry in entries_of[query]:
             frame = _department_rows(con, rules, entry, as_of)
             frame.insert(0, "indicator_id", entry["indicator_id"])
             frames.append(frame)
@@ -365,9 +478,9 @@ def indicator_detail_rows(
         "responsible_department": (entry["responsible_departments"] or [None])[0],
     }
     if query in UNSCOPED_DETAILS:
-        frame = run_query(con, query, params, columnar=True)
+        frame = run_query(con, query, params)
     else:
-        frame = run_query(con, query, params, scope=scope, scope_column="department_code", columnar=True)
+        frame = run_query(con, query, params, scope=scope, scope_column="department_code")
     if "department_code" in frame.columns:
         frame["department_name"] = _names(con, "department", frame["department_code"], None)
     if "district_code" in frame.columns:

@@ -7,6 +7,11 @@ P7 keeps out of every figure, which records name a USCC the registry does not kn
 
 Quarantine views show the rows quarantined by each entity's latest load: every load re-reads its
 sources, so that is what still waits for correction (earlier runs stay in the warehouse's history).
+
+What depends only on the snapshot is computed once when it is built, by the marts
+queries/marts/50_quality_*.sql (staging counts per entity, orphan counts, the I03 problem records,
+P7 counts per department and day), so that the page reads small tables; the quarantine itself is
+read as it is.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ def load_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
 def rows_per_entity(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per contract entity, in contract order: entity, label (Chinese), n_current,
     n_flagged (current rows with a quality flag), n_replaced, n_retired (ended versions),
-    n_quarantined (rows quarantined by the entity's latest load), last_loaded_at (UTC, tz-aware)."""
+    n_quarantined (rows quarantined by the entity's latest load), last_loaded_at (UTC, tz-aware).
+    The staging counts are the snapshot's (mart entity_row_counts, built with it)."""
     frame = run_query(con, "quality_rows_per_entity")
     order = {e.name: i for i, e in enumerate(contract.ENTITIES)}
     frame = frame.sort_values("entity", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -203,7 +209,9 @@ def p7_excluded_by_department(
     """P7 per issuing department over the last `months` months to `as_of` (default: the indicator
     window): department_code (NULL for an authority that maps to no department, one row each),
     department_name, n_penalties, n_simple_procedure, n_minor_first_offence, n_excluded (either),
-    n_revoked, excluded_share. Filtered by scope (unmapped rows only for viewers who see all)."""
+    n_revoked, excluded_share. Filtered by scope (unmapped rows only for viewers who see all).
+    A sum over the counts per department and day of the mart p7_decision_days, so any `as_of`
+    and window is exact."""
     settings = settings or get_settings()
     months = settings.windows.indicator_months if months is None else months
     frame = run_query(
@@ -220,7 +228,8 @@ def p7_excluded_by_department(
 
 def orphan_records(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per entity that carries a USCC (contract order): entity, label, n_records (with a
-    USCC), n_orphans (USCC not in the registry), n_orphan_usccs (distinct), orphan_share."""
+    USCC), n_orphans (USCC not in the registry), n_orphan_usccs (distinct), orphan_share. Counted
+    once per snapshot (mart orphan_record_counts)."""
     found = run_query(con, "quality_orphan_records").set_index("entity")
     names = [e.name for e in contract.ENTITIES if e.name != "subjects" and "uscc" in e.column_names]
     frame = pd.DataFrame({"entity": names})
@@ -239,7 +248,8 @@ def uscc_problems(con: duckdb.DuckDBPyConnection, scope: Scope | None = None) ->
     or more names; every record of the group): uscc, name, status, problem (错码 / 重码 / 错码、重码),
     is_wrong_code, is_duplicate_code, n_names_on_uscc, registering_authority_code, department_code
     and department_name (1x 市委编办, 3x 市司法局, 9x 市市场监管局; other codes NULL). The registry
-    is public, so `scope` filters no row; a scope of aggregates only is refused (DetailsRefused)."""
+    is public, so `scope` filters no row; a scope of aggregates only is refused (DetailsRefused).
+    The records are found once per snapshot (mart uscc_problem_records), routed when they are read."""
     if scope is not None:
         require_details(scope, "重错码记录清单")
     params = {f"department_for_{k}": v for k, v in REGISTERING_AUTHORITY_DEPARTMENTS.items()}

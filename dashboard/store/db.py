@@ -1,4 +1,5 @@
-"""The one place that runs SQL from `queries/`: named, bound parameters and the scope filter.
+"""The one place that runs SQL from `queries/`: named, bound parameters, the scope filter, results
+through Arrow and the statement time limit (run_sql).
 
 A query is named by its file stem, whichever subfolder of queries/ holds it (indicators/, warnings/
 …; names are unique across the tree, as dbt model names are), and described by its header:
@@ -9,7 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.core.scope import Scope
-from dashboard.core.settings import QUERIES_DIR
+from dashboard.core.settings import QUERIES_DIR, get_settings
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _RULE_ID = re.compile(r"[A-Z][0-9]+[a-z]?")  # docs/rules.md ids: W1, W1b, I04a, P11, G3 …
@@ -155,33 +160,123 @@ _NULLABLE = {
     pa.uint64(): pd.UInt64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
+# DuckDB types whose Arrow form becomes other Python objects than DuckDB's own conversion gives
+# (an INTERVAL a DateOffset instead of a Timedelta, a MAP a list of pairs, a BLOB bytes): a result
+# with one of them is converted by DuckDB. No warehouse query returns them.
+_NOT_THROUGH_ARROW = frozenset({"interval", "map", "blob"})
+_MICROSECONDS = pa.timestamp("us")
+
+TIME_LIMIT_MESSAGE = "查询超过 {seconds} 秒仍未完成，已停止。请缩小统计范围或稍后重试；如反复出现请联系信用办管理员。"
+
+
+class QueryTimeLimit(duckdb.InterruptException):
+    """A statement ran longer than the statement time limit and was stopped (`run_sql`). `seconds`
+    is the limit, `query` the queries/ file name when run by `run_query`; str() is the Chinese
+    message a page shows (TIME_LIMIT_MESSAGE). A subclass of DuckDB's own InterruptException, so
+    handlers of duckdb.Error see it as the database error it is."""
+
+    def __init__(self, seconds: float, query: str | None = None) -> None:
+        self.seconds = seconds
+        self.query = query
+        super().__init__(TIME_LIMIT_MESSAGE.format(seconds=f"{seconds:g}"))
+
+
+# None: the limit of settings query.statement_seconds; 0: no limit; > 0: that many seconds.
+_time_limit: ContextVar[float | None] = ContextVar("statement_time_limit", default=None)
+
+
+@contextmanager
+def statement_time_limit(seconds: float | None) -> Iterator[None]:
+    """Within the block (this thread or task, see contextvars), statements of `run_sql` run under
+    `seconds` instead of settings query.statement_seconds: 0 (or None) for none. A load and a
+    rebuild wrap their derived-table build in `statement_time_limit(0)` (dashboard.load.loading):
+    the precomputed warnings run long on purpose and must never be cut; tests set short limits."""
+    token = _time_limit.set(float(seconds or 0))
+    try:
+        yield
+    finally:
+        _time_limit.reset(token)
+
+
+def time_limit_seconds() -> float:
+    """The statement time limit in force here: `statement_time_limit`'s, else settings
+    query.statement_seconds; 0 means none."""
+    chosen = _time_limit.get()
+    return max(0.0, get_settings().query.statement_seconds if chosen is None else chosen)
 
 
 def run_sql(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None, columnar: bool = False
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None, query: str | None = None
 ) -> pd.DataFrame:
-    """Run SQL with bound named parameters and fetch the whole result.
+    """Run SQL with bound named parameters and fetch the whole result, through Arrow.
 
-    With `columnar` the result travels through Arrow: text stays in Arrow buffers instead of
-    becoming one Python object per cell, about twice as fast from 10^5 rows on. The frame is the
-    same as without it for text, numbers, booleans and dates (datetime64[us]); DECIMAL and HUGEINT
-    columns (e.g. SUM of integers) become float64 as they do without it."""
+    Text stays in Arrow buffers instead of becoming one Python object per cell (about twice as
+    fast as DuckDB's own conversion from 10^5 rows on; README "Operating at scale"). The frame
+    is what DuckDB's own conversion gives (tests/test_query_runner.py holds it to that type by
+    type): text as pandas' str dtype (missing values NaN), integers as int64 / int32 … and
+    booleans as bool, or as pandas' nullable Int64 / boolean … when the column holds a NULL;
+    DOUBLE, DECIMAL and HUGEINT (SUM of integers) as float64; DATE and TIMESTAMP as
+    datetime64[us], TIMESTAMPTZ tz-aware in the connection's time zone; a LIST as numpy arrays
+    (a NULL list None); an empty result keeps its columns and types. A statement without rows
+    (INSERT, CREATE) returns what DuckDB reports (a Count column, or nothing).
+
+    The statement runs under the statement time limit (`time_limit_seconds`): when it has not
+    finished by then, a timer interrupts the connection and QueryTimeLimit is raised (`query`
+    names the file in it); the connection stays usable. DuckDB has no statement timeout of its
+    own, and interrupt() stops only the statement of the connection (cursor) it is called on."""
     bound = bind(sql, params or {})
-    if not columnar:
-        return con.execute(sql, bound).df()
-    table = con.sql(sql, params=bound).to_arrow_table()
-    decimals = [i for i, f in enumerate(table.schema) if pa.types.is_decimal(f.type)]
-    for i in decimals:
-        table = table.set_column(i, table.schema[i].name, table.column(i).cast(pa.float64()))
-    frame = table.to_pandas(date_as_object=False)
+    limit = time_limit_seconds()
+    if not limit:
+        return _fetch(con, sql, bound)
+    fired = threading.Event()
+    finished = threading.Event()
+    lock = threading.Lock()
+
+    def stop() -> None:
+        with lock:  # never after this call returned: the cursor may be running its next statement
+            if not finished.is_set():
+                fired.set()
+                con.interrupt()
+
+    timer = threading.Timer(limit, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        return _fetch(con, sql, bound)
+    except duckdb.InterruptException as exc:
+        if fired.is_set():
+            raise QueryTimeLimit(limit, query) from exc
+        raise
+    finally:
+        with lock:
+            finished.set()
+        timer.cancel()
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, bound: Mapping[str, Any]) -> pd.DataFrame:
+    # A result of con.execute() read only in part (fetchone) would make con.sql refuse to run:
+    # run it to its end first, as a next execute() would (nothing to do when none is pending).
+    con.complete()
+    relation = con.sql(sql, params=bound)
+    if relation is None:  # a statement without a result
+        return pd.DataFrame()
+    if any(t.id in _NOT_THROUGH_ARROW for t in relation.types):
+        return relation.df()
+    table = relation.to_arrow_table()
+    for i, field in enumerate(table.schema):
+        # cast in Arrow, before pandas sees the column (cheaper than an astype of the frame after)
+        if pa.types.is_decimal(field.type):  # DECIMAL, and HUGEINT (decimal128(38, 0)): float64, as DuckDB does
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_date(field.type) or (
+            pa.types.is_timestamp(field.type) and field.type.tz is None and field.type.unit != "us"
+        ):  # DATE as DuckDB converts it, and every other date-time without zone alike: datetime64[us]
+            table = table.set_column(i, field.name, table.column(i).cast(_MICROSECONDS))
+    frame = table.to_pandas()
     for i, field in enumerate(table.schema):
         if field.type in _NULLABLE and table.column(i).null_count:
-            # integers and booleans with NULLs: pandas' nullable types, as the row path gives them
+            # integers and booleans with NULLs: pandas' nullable types, as DuckDB's conversion gives them
             frame.isetitem(i, table.column(i).to_pandas(types_mapper=_NULLABLE.get))
-    dates = [
-        c for c, t in frame.dtypes.items() if t.kind == "M" and getattr(t, "tz", None) is None and t != "datetime64[us]"
-    ]
-    return frame.astype({c: "datetime64[us]" for c in dates}) if dates else frame
+    return frame
 
 
 def run_query(
@@ -190,10 +285,10 @@ def run_query(
     params: Mapping[str, Any] | None = None,
     scope: Scope | None = None,
     scope_column: str | None = None,
-    columnar: bool = False,
 ) -> pd.DataFrame:
-    """Run queries/<name>.sql. With `scope_column`, rows whose department is outside the viewer's
-    scope are removed here, in SQL, so no query function can forget it. `columnar`: see run_sql."""
+    """Run queries/<name>.sql through `run_sql` (Arrow, the statement time limit). With
+    `scope_column`, rows whose department is outside the viewer's scope are removed here, in SQL,
+    so no query function can forget it."""
     sql = query_text(name)
     params = dict(params or {})
     if scope_column is not None:
@@ -207,7 +302,45 @@ def run_query(
         )
         params["scope_all"] = scope.sees_all
         params["scope_departments"] = scope.department_list
-    return run_sql(con, sql, params, columnar=columnar)
+    return run_sql(con, sql, params, query=name)
+
+
+@dataclass(frozen=True)
+class QueryCall:
+    """One run_query call of a run_queries batch: the file name, its parameters and the scope
+    filter (see run_query)."""
+
+    name: str
+    params: Mapping[str, Any]
+    scope: Scope | None = None
+    scope_column: str | None = None
+
+
+def run_queries(
+    con: duckdb.DuckDBPyConnection, calls: Sequence[QueryCall], workers: int | None = None
+) -> list[pd.DataFrame]:
+    """run_query for every call, the frames in the order of `calls`. Up to `workers` (default
+    settings query.parallel_queries) run at once, each on its own cursor of `con`: DuckDB runs the
+    statements of different cursors of one database side by side within its own thread pool, so
+    while one result is turned into a frame in Python (which holds the interpreter) the next
+    statement runs. Each runs under the caller's statement time limit (its context is copied).
+    The cursors see what `con`'s database has committed: call it on a connection without an open
+    transaction of its own (every reader of the warehouse is one). With one worker, or one call,
+    the calls run one by one on `con` itself. The first error is raised once every call ended."""
+    workers = max(1, int(get_settings().query.parallel_queries if workers is None else workers))
+    if workers == 1 or len(calls) <= 1:
+        return [run_query(con, c.name, c.params, scope=c.scope, scope_column=c.scope_column) for c in calls]
+
+    def run_on_cursor(call: QueryCall) -> pd.DataFrame:
+        cursor = con.cursor()
+        try:
+            return run_query(cursor, call.name, call.params, scope=call.scope, scope_column=call.scope_column)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(calls)), thread_name_prefix="query") as pool:
+        futures = [pool.submit(copy_context().run, run_on_cursor, call) for call in calls]
+        return [f.result() for f in futures]
 
 
 def as_date(value: dt.date | str) -> dt.date:

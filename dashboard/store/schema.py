@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 import re
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,13 @@ OTHER_DDL = (
         reason VARCHAR, anchor_records VARCHAR, risk_level VARCHAR, escalated BOOLEAN, repair_status VARCHAR,
         expiry_date DATE, first_seen_date DATE, first_seen_month DATE)""",
     """CREATE TABLE IF NOT EXISTS warnings_precomputed_dates (
+        as_of_date DATE, settings_key VARCHAR, computed_at TIMESTAMP)""",
+    # the indicator rule rows of the same month-ends, city-wide and per department
+    # (dashboard.rules.indicators.precompute)
+    """CREATE TABLE IF NOT EXISTS indicators_precomputed (
+        as_of_date DATE, breakdown VARCHAR, indicator_id VARCHAR, group_code VARCHAR,
+        numerator DOUBLE, denominator DOUBLE, value DOUBLE)""",
+    """CREATE TABLE IF NOT EXISTS indicators_precomputed_dates (
         as_of_date DATE, settings_key VARCHAR, computed_at TIMESTAMP)""",
 )
 
@@ -222,6 +232,15 @@ def mart_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
     return sorted((queries_dir / MARTS_FOLDER).glob("*.sql"))
 
 
+def release_digest(query_texts: Iterable[str], queries_dir: Path = QUERIES_DIR) -> str:
+    """A digest of what results derived from the data depend on besides the data and the settings:
+    the given rule queries' text, every mart file and the reference data (departments, industries,
+    districts). Stored with precomputed results, which are read only while it is unchanged."""
+    files = [*mart_files(queries_dir), *sorted(REFERENCE_DIR.glob("*.csv"))]
+    texts = [*query_texts, *(p.read_text(encoding="utf-8") for p in files)]
+    return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def mart_params(settings: Settings) -> dict[str, Any]:
     """The settings that mart SQL may name as $parameters."""
     pub = settings.publicity
@@ -260,14 +279,19 @@ def _any_of(words: Iterable[str], whole: bool = False) -> str:
 
 def build_marts(
     con: duckdb.DuckDBPyConnection, settings: Settings | None = None, queries_dir: Path = QUERIES_DIR
-) -> None:
+) -> list[tuple[str, float]]:
     """Rebuild every mart from staging and reference data. Mart files hold one CREATE OR REPLACE
     TABLE statement each (or VIEW, for a step over tables a load keeps writing, such as
-    latest_entity_loads) and may name settings from mart_params as bound parameters."""
+    latest_entity_loads) and may name settings from mart_params as bound parameters. Returns
+    each mart file's stem with the seconds it took, in build order (the load logs the slow ones)."""
     params = mart_params(settings or get_settings())
+    timings = []
     for path in mart_files(queries_dir):
         sql = path.read_text(encoding="utf-8")
+        started = time.monotonic()
         con.execute(sql, bind(sql, params))
+        timings.append((path.stem, time.monotonic() - started))
+    return timings
 
 
 def insert_current_rows(

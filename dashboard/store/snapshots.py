@@ -163,6 +163,48 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def temp_directory(settings: Settings) -> Path:
+    """The folder DuckDB spills to during a load: `warehouse.temp_directory`, "" meaning
+    <data_dir>/tmp and a relative path being inside the data folder."""
+    configured = settings.warehouse.temp_directory.strip()
+    return settings.data_dir / (configured or "tmp")  # an absolute path replaces data_dir
+
+
+_MEMORY_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", re.IGNORECASE)  # DuckDB needs the unit
+
+
+def load_config(settings: Settings, spill_to: Path | None = None) -> dict[str, str | int]:
+    """DuckDB's configuration of a connection a load (or a check of a drop) opens: the memory
+    limit, the spill folder (`spill_to` instead of the setting's) and the threads of [warehouse].
+    An empty memory limit or 0 threads leaves DuckDB's own default (80 % of the machine's memory,
+    one thread per core); with a limit, what a statement holds beyond it (the extract being typed,
+    a large join) spills to the folder instead of growing the process."""
+    wh = settings.warehouse
+    config: dict[str, str | int] = {"temp_directory": str(spill_to or temp_directory(settings))}
+    if wh.memory_limit.strip():
+        if not _MEMORY_SIZE.fullmatch(wh.memory_limit.strip()):
+            raise ValueError(
+                f'settings.toml [warehouse] memory_limit 的值“{wh.memory_limit}”无效：应为内存大小，如 "3GB"、"500MB"'
+            )
+        config["memory_limit"] = wh.memory_limit.strip()
+    if wh.threads > 0:
+        config["threads"] = wh.threads
+    return config
+
+
+def connect_for_load(
+    settings: Settings, path: Path | str = ":memory:", spill_to: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-write connection (to the snapshot being built, or an in-memory scratch database)
+    configured by load_config. DuckDB creates the spill folder only when it spills and removes it
+    again when the connection closes; the folder above it is made here (DuckDB makes one level)."""
+    config: dict[str, str | bool | int | float | list[str]] = dict(load_config(settings, spill_to))
+    Path(str(config["temp_directory"])).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), config=config)
+    con.execute("SET enable_progress_bar = false")  # no terminal bars in a scheduled load's log
+    return con
+
+
 NO_SNAPSHOT_MESSAGE = "尚无已发布的数据快照（尚未装载数据）：请先运行 python -m dashboard load <数据目录>"
 
 

@@ -36,17 +36,23 @@ disclosed AS (
     FROM license_facts
 ),
 
+day_deadlines AS (
+    -- each calendar day's deadline, worked out once per day (a few thousand rows) rather than per record
+    SELECT decided_day.day, deadline.deadline_date
+    FROM ref_calendar AS decided_day
+    INNER JOIN deadline_days AS deadline
+        ON deadline.workday_seq = decided_day.workday_seq + $disclosure_working_days
+),
+
 timed AS (
     SELECT
         d.department_code,
         d.decision_date,
         d.reported_at,
         COALESCE(d.quality_flags, '') = '' AS is_compliant,
-        COALESCE(d.reported_at <= deadline.deadline_date, FALSE) AS is_timely
+        COALESCE(d.reported_at <= dd.deadline_date, FALSE) AS is_timely
     FROM disclosed AS d
-    LEFT JOIN ref_calendar AS decided_day ON decided_day.day = d.decision_date
-    LEFT JOIN deadline_days AS deadline
-        ON deadline.workday_seq = decided_day.workday_seq + $disclosure_working_days
+    LEFT JOIN day_deadlines AS dd ON dd.day = d.decision_date
 ),
 
 reported AS (

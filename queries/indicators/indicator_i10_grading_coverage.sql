@@ -11,7 +11,7 @@
 --          dated in the window ÷ surviving enterprises.
 -- parameters: $as_of, $series_months, $window_months, $breakdown ('city' | 'department' | 'district')
 -- steps: series_points (T and the month-ends before it: queries/steps/series_points.sql)
--- source: docs/rules.md I10, P2; 001 三(十)
+-- source: docs/rules.md I10, P2; 001 三(十); the enterprises' evaluation days: marts/35_enterprise_evaluation_days.sql
 WITH windows AS (
     SELECT as_of_date, CAST(as_of_date - $window_months * INTERVAL 1 MONTH AS DATE) AS window_start
     FROM series_points
@@ -72,20 +72,6 @@ all_points AS (
     FROM point_bits
 ),
 
-evaluation_day_masks AS (
-    SELECT d.eval_date, BIT_OR(p.bit) AS point_mask
-    FROM (SELECT DISTINCT eval_date FROM evaluations) AS d
-    INNER JOIN point_bits AS p ON d.eval_date > p.window_start AND d.eval_date <= p.as_of_date
-    GROUP BY d.eval_date
-),
-
-graded_masks AS (
-    SELECT e.uscc, BIT_OR(m.point_mask) AS graded_mask
-    FROM evaluations AS e
-    INNER JOIN evaluation_day_masks AS m ON m.eval_date = e.eval_date
-    GROUP BY e.uscc
-),
-
 alive_from_masks AS (
     SELECT f.alive_from, BIT_OR(p.bit) AS point_mask
     FROM (SELECT DISTINCT alive_from FROM indicator_subjects WHERE is_enterprise) AS f
@@ -100,37 +86,92 @@ alive_until_masks AS (
     GROUP BY u.alive_until
 ),
 
-enterprise_masks AS (
+alive_masks AS (
+    -- every surviving-enterprise candidate: the points at which it is alive
     SELECT
         CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code,
         f.point_mask & CASE WHEN s.alive_until IS NULL THEN a.point_mask ELSE COALESCE(u.point_mask, 0) END
-            AS alive_mask,
-        COALESCE(g.graded_mask, 0) AS graded_mask
+            AS alive_mask
     FROM indicator_subjects AS s
     INNER JOIN alive_from_masks AS f ON f.alive_from = s.alive_from
     LEFT JOIN alive_until_masks AS u ON u.alive_until = s.alive_until
-    LEFT JOIN graded_masks AS g ON g.uscc = s.uscc
     CROSS JOIN all_points AS a
     WHERE s.is_enterprise
 ),
 
 mask_counts AS (
-    SELECT group_code, alive_mask, alive_mask & graded_mask AS counted_mask, COUNT(*) AS n_enterprises
-    FROM enterprise_masks
+    SELECT group_code, alive_mask, COUNT(*) AS n_enterprises
+    FROM alive_masks
     WHERE alive_mask <> 0
-    GROUP BY group_code, alive_mask, alive_mask & graded_mask
+    GROUP BY group_code, alive_mask
+),
+
+surviving_counts AS (
+    SELECT p.as_of_date, m.group_code, CAST(SUM(m.n_enterprises) AS BIGINT) AS denominator
+    FROM mask_counts AS m
+    INNER JOIN point_bits AS p ON (m.alive_mask & p.bit) <> 0
+    GROUP BY p.as_of_date, m.group_code
+),
+
+evaluation_day_masks AS (
+    -- the points whose window holds the day
+    SELECT d.eval_date, BIT_OR(p.bit) AS point_mask
+    FROM (SELECT DISTINCT eval_date FROM enterprise_evaluation_days) AS d
+    INNER JOIN point_bits AS p ON d.eval_date > p.window_start AND d.eval_date <= p.as_of_date
+    GROUP BY d.eval_date
+),
+
+next_evaluation_masks AS (
+    -- the points before the enterprise's next evaluation day
+    SELECT n.next_eval_date, BIT_OR(p.bit) AS point_mask
+    FROM (SELECT DISTINCT next_eval_date FROM enterprise_evaluation_days) AS n
+    INNER JOIN point_bits AS p ON n.next_eval_date > p.as_of_date
+    GROUP BY n.next_eval_date
+),
+
+graded_masks AS (
+    -- an evaluated enterprise's row with eval_date <= T < next_eval_date is its latest evaluation by
+    -- T (marts/35_enterprise_evaluation_days.sql): it is graded at T when that day is in the window
+    -- and it is alive at T; so each enterprise counts once per point, from one of its rows
+    SELECT
+        CASE WHEN $breakdown = 'district' THEN e.district_code END AS group_code,
+        m.point_mask
+            & CASE WHEN e.next_eval_date IS NULL THEN a.point_mask ELSE COALESCE(n.point_mask, 0) END
+            & f.point_mask
+            & CASE WHEN e.alive_until IS NULL THEN a.point_mask ELSE COALESCE(u.point_mask, 0) END
+            AS graded_mask
+    FROM enterprise_evaluation_days AS e
+    INNER JOIN evaluation_day_masks AS m ON m.eval_date = e.eval_date
+    LEFT JOIN next_evaluation_masks AS n ON n.next_eval_date = e.next_eval_date
+    INNER JOIN alive_from_masks AS f ON f.alive_from = e.alive_from
+    LEFT JOIN alive_until_masks AS u ON u.alive_until = e.alive_until
+    CROSS JOIN all_points AS a
+),
+
+graded_mask_counts AS (
+    SELECT group_code, graded_mask, COUNT(*) AS n_enterprises
+    FROM graded_masks
+    WHERE graded_mask <> 0
+    GROUP BY group_code, graded_mask
+),
+
+graded_counts AS (
+    SELECT p.as_of_date, m.group_code, CAST(SUM(m.n_enterprises) AS BIGINT) AS numerator
+    FROM graded_mask_counts AS m
+    INNER JOIN point_bits AS p ON (m.graded_mask & p.bit) <> 0
+    GROUP BY p.as_of_date, m.group_code
 ),
 
 enterprise_coverage AS (
     SELECT
-        p.as_of_date,
-        m.group_code,
-        CAST(SUM(CASE WHEN (m.counted_mask & p.bit) <> 0 THEN m.n_enterprises ELSE 0 END) AS BIGINT) AS numerator,
-        CAST(SUM(CASE WHEN (m.alive_mask & p.bit) <> 0 THEN m.n_enterprises ELSE 0 END) AS BIGINT) AS denominator
-    FROM mask_counts AS m
-    CROSS JOIN point_bits AS p
-    GROUP BY p.as_of_date, m.group_code
-    HAVING SUM(CASE WHEN (m.alive_mask & p.bit) <> 0 THEN m.n_enterprises ELSE 0 END) > 0
+        s.as_of_date,
+        s.group_code,
+        CAST(COALESCE(g.numerator, 0) AS BIGINT) AS numerator,
+        s.denominator
+    FROM surviving_counts AS s
+    LEFT JOIN graded_counts AS g
+        ON g.as_of_date = s.as_of_date
+        AND COALESCE(g.group_code, '') = COALESCE(s.group_code, '')
 ),
 
 rates AS (

@@ -25,14 +25,13 @@ eligible AS (
             WHEN $breakdown = 'district' THEN s.district_code
         END AS group_code,
         p.repaired_date IS NOT NULL AND p.repaired_date <= w.as_of_date AS is_repaired,
-        ps.should_repair_from <= w.as_of_date AND w.as_of_date < ps.in_publicity_until AS is_unrepaired_in_publicity
+        p.should_repair_from <= w.as_of_date AND w.as_of_date < p.in_publicity_until AS is_unrepaired_in_publicity
     FROM windows AS w
-    INNER JOIN penalty_facts AS p
+    -- public credit information only (P7), with its P11 span and the decision's own dates
+    INNER JOIN penalty_publicity_spans AS p
         ON p.repair_eligible_date > w.window_start
         AND p.repair_eligible_date <= w.as_of_date
         AND p.decision_date <= w.as_of_date
-    -- public credit information only (P7), with its P11 span
-    INNER JOIN penalty_publicity_spans AS ps ON ps.decision_no = p.decision_no
     -- joined only for the district breakdown (a constant-false condition lets the engine skip it)
     LEFT JOIN indicator_subjects AS s ON s.uscc = p.uscc AND p.has_valid_uscc AND $breakdown = 'district'
 ),

@@ -7,7 +7,8 @@
 -- parameters: $as_of, $series_months, $breakdown ('city' | 'district')
 -- steps: series_points (T and the month-ends before it: queries/steps/series_points.sql)
 -- source: docs/rules.md I14, P2; 001 五(十四). A year's grades count from their published_date, or
---         April 30 of the next year when the record gives none (docs/data-contract.md tax_credit).
+--         April 30 of the next year when the record gives none (docs/data-contract.md tax_credit);
+--         the A grades with their enterprises: marts/35_a_grade_enterprises.sql
 WITH -- publication days per year (few rows): a year's grades count from their published_date, or
 -- April 30 of the next year when the record gives none
 publication_days AS (
@@ -24,14 +25,6 @@ latest_year AS (
     GROUP BY p.as_of_date
 ),
 
-a_grade AS (
-    SELECT DISTINCT ly.as_of_date, t.uscc
-    FROM latest_year AS ly
-    INNER JOIN tax_credit AS t ON t.year = ly.year
-    WHERE t.grade = 'A'
-      AND COALESCE(t.published_date, CAST(CAST(t.year + 1 AS VARCHAR) || '-04-30' AS DATE)) <= ly.as_of_date
-),
-
 surviving AS (
     SELECT
         p.as_of_date,
@@ -46,16 +39,17 @@ surviving AS (
 ),
 
 surviving_a_grade AS (
+    -- enterprises graded A in the latest year published by the point, whose A counts by then
+    -- (marts/35_a_grade_enterprises.sql), alive at the point
     SELECT
-        a.as_of_date,
-        CASE WHEN $breakdown = 'district' THEN s.district_code END AS group_code,
+        ly.as_of_date,
+        CASE WHEN $breakdown = 'district' THEN a.district_code END AS group_code,
         COUNT(*) AS n_a_grade
-    FROM a_grade AS a
-    INNER JOIN indicator_subjects AS s
-        ON s.uscc = a.uscc
-        AND s.alive_from <= a.as_of_date
-        AND COALESCE(s.alive_until, DATE '9999-12-31') > a.as_of_date
-    WHERE s.is_enterprise
+    FROM latest_year AS ly
+    INNER JOIN a_grade_enterprises AS a ON a.year = ly.year
+    WHERE a.counts_from <= ly.as_of_date
+      AND a.alive_from <= ly.as_of_date
+      AND COALESCE(a.alive_until, DATE '9999-12-31') > ly.as_of_date
     GROUP BY 1, 2
 ),
 

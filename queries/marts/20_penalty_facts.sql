@@ -8,29 +8,33 @@
 -- source: docs/rules.md P7 (004 §(一) 1), P8 (国办发〔2025〕22号; 发改办财金〔2019〕527号)
 --         P9–P11 at T are spans built from these columns: marts/25_penalty_publicity_spans.sql
 CREATE OR REPLACE TABLE penalty_facts AS
-WITH penalty AS (
+-- The periods sit beside each decision in one pass over penalties: a join of the decisions with
+-- their own periods by decision_no held every column of every decision twice (at province scale
+-- 3.3 GB and 12 s of processor time; one pass: 1.3 GB and 9 s).
+WITH classed AS (
     SELECT
         p.*,
         COALESCE(p.severity, $default_severity) AS severity_class,
         COALESCE(p.procedure = '简易', FALSE) OR COALESCE(p.minor_first_offence, FALSE) AS is_excluded_p7,
         COALESCE(p.revoked, FALSE) AS is_revoked
     FROM penalties AS p
+    WHERE p.decision_no IS NOT NULL
 ),
 
-periods AS (
+penalty AS (
     SELECT
-        decision_no,
-        CASE severity_class
+        c.*,
+        CASE c.severity_class
             WHEN '轻微' THEN $minor_min_months
             WHEN '严重' THEN $serious_min_months
             ELSE $general_min_months
         END AS min_months,
-        CASE severity_class
+        CASE c.severity_class
             WHEN '轻微' THEN $minor_max_months
             WHEN '严重' THEN $serious_max_months
             ELSE $general_max_months
         END AS max_months
-    FROM penalty
+    FROM classed AS c
 ),
 
 department_by_uscc AS (
@@ -78,13 +82,12 @@ SELECT
     p.facts,
     p.content,
     p.publicity_end AS declared_publicity_end_date,
-    COALESCE(p.publicity_end, CAST(p.decision_date + pr.max_months * INTERVAL 1 MONTH AS DATE)) AS publicity_end_date,
-    CAST(p.decision_date + pr.min_months * INTERVAL 1 MONTH AS DATE) AS repair_eligible_date,
+    COALESCE(p.publicity_end, CAST(p.decision_date + p.max_months * INTERVAL 1 MONTH AS DATE)) AS publicity_end_date,
+    CAST(p.decision_date + p.min_months * INTERVAL 1 MONTH AS DATE) AS repair_eligible_date,
     ar.repaired_date,
     pend.decision_no IS NOT NULL AS has_pending_repair,
     p._flags AS quality_flags
 FROM penalty AS p
-INNER JOIN periods AS pr ON pr.decision_no = p.decision_no
 LEFT JOIN department_by_uscc AS by_uscc ON by_uscc.uscc = p.authority_uscc
 LEFT JOIN department_by_name AS by_name ON by_name.name = TRIM(p.authority)
 LEFT JOIN approved_repairs AS ar ON ar.decision_no = p.decision_no

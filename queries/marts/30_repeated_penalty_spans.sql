@@ -16,12 +16,11 @@
 --         ("半年内受到两次及以上行政处罚、或一年内受到3次及以上行政处罚且行政处罚信息还在公示期")
 CREATE OR REPLACE TABLE repeated_penalty_spans AS
 WITH history AS (
-    SELECT p.uscc, p.decision_no, p.decision_date, s.in_publicity_until
-    FROM penalty_facts AS p
     -- public credit information only (P7), with the day it leaves publicity or is repaired (P9)
-    INNER JOIN penalty_publicity_spans AS s ON s.decision_no = p.decision_no
-    WHERE p.uscc IS NOT NULL
-      AND NOT COALESCE(p.is_natural_person, FALSE)
+    SELECT uscc, decision_no, decision_date, in_publicity_until
+    FROM penalty_publicity_spans
+    WHERE uscc IS NOT NULL
+      AND NOT is_natural_person
 ),
 
 window_exits AS (

@@ -1,43 +1,12 @@
 -- rule: docs/data-contract.md (records referring to subjects; data-quality page: orphans)
--- returns: one row per entity that carries a USCC: records with a USCC, those whose USCC is not in
---          the registry (subjects), and the distinct USCCs concerned
+-- returns: one row per entity that carries a USCC and has records with one: records with a USCC,
+--          those whose USCC is not in the registry (subjects), and the distinct USCCs concerned
 -- parameters: none
--- source: docs/data-contract.md ("a row referring to … the reference data does not know is accepted and shown")
-WITH registry AS (
-    SELECT DISTINCT uscc AS registry_uscc FROM subjects
-),
-
-records AS (
-    SELECT 'penalties' AS entity, x.uscc FROM penalties AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'licenses' AS entity, x.uscc FROM licenses AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'abnormal_operations' AS entity, x.uscc FROM abnormal_operations AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'executees' AS entity, x.uscc FROM executees AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'serious_dishonest' AS entity, x.uscc FROM serious_dishonest AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'tax_credit' AS entity, x.uscc FROM tax_credit AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'evaluations' AS entity, x.uscc FROM evaluations AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'repairs' AS entity, x.uscc FROM repairs AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'objections' AS entity, x.uscc FROM objections AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'commitments' AS entity, x.uscc FROM commitments AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'loans' AS entity, x.uscc FROM loans AS x WHERE x.uscc IS NOT NULL
-    UNION ALL
-    SELECT 'campaign_lists' AS entity, x.uscc FROM campaign_lists AS x WHERE x.uscc IS NOT NULL
-)
-
+-- source: docs/data-contract.md ("a row referring to … the reference data does not know is accepted and shown");
+--         counted once per load: marts/50_quality_orphan_records.sql
 SELECT
-    r.entity,
-    COUNT(*) AS n_records,
-    SUM(CASE WHEN g.registry_uscc IS NULL THEN 1 ELSE 0 END) AS n_orphans,
-    COUNT(DISTINCT CASE WHEN g.registry_uscc IS NULL THEN r.uscc END) AS n_orphan_usccs
-FROM records AS r
-LEFT JOIN registry AS g ON g.registry_uscc = r.uscc
-GROUP BY r.entity
+    entity,
+    n_records,
+    n_orphans,
+    n_orphan_usccs
+FROM orphan_record_counts

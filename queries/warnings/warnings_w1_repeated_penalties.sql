@@ -10,12 +10,24 @@
 --          the decision that opened the current episode (the day the condition last began to hold
 --          without a break up to T; episodes are computed once per load in
 --          marts/30_repeated_penalty_spans.sql), so its id stays the same while the condition holds.
+--          The counts are taken for the subjects that mart says hold at T, and checked again here:
+--          a subject is warned when both agree, as before the mart existed.
 -- parameters: $as_of, $short_months, $short_min_decisions, $long_months, $long_min_decisions,
 --             $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W1, P7, P9; 000 §二(一) 一 ("半年内受到两次及以上行政处罚、或一年内受到3次及以上
 --         行政处罚且行政处罚信息还在公示期")
---         P9 at T: marts/25_penalty_publicity_spans.sql
-WITH counted_at_t AS (
+--         P9 at T, and the decisions themselves: marts/25_penalty_publicity_spans.sql
+WITH episode_at_t AS (
+    -- the subjects whose condition holds at T, with the episode it belongs to (computed once per
+    -- load: marts/30_repeated_penalty_spans.sql); only their decisions are counted below
+    SELECT uscc, episode_start AS start_day, opening_decision_no
+    FROM repeated_penalty_spans
+    WHERE span_from <= $as_of
+      AND (span_until IS NULL OR span_until > $as_of)
+      AND ($uscc IS NULL OR uscc = $uscc)
+),
+
+counted_at_t AS (
     SELECT
         p.uscc,
         p.decision_no,
@@ -24,15 +36,13 @@ WITH counted_at_t AS (
         p.party_name,
         p.decision_date > CAST($as_of - $short_months * INTERVAL 1 MONTH AS DATE) AS in_short_window,
         p.decision_date > CAST($as_of - $long_months * INTERVAL 1 MONTH AS DATE) AS in_long_window
-    FROM penalty_facts AS p
-    INNER JOIN penalty_publicity_spans AS s ON s.decision_no = p.decision_no
-    WHERE p.uscc IS NOT NULL
-      AND NOT COALESCE(p.is_natural_person, FALSE)
-      AND ($uscc IS NULL OR p.uscc = $uscc)
+    FROM penalty_publicity_spans AS p
+    INNER JOIN episode_at_t AS e ON e.uscc = p.uscc
+    WHERE NOT p.is_natural_person
       AND (p.decision_date > CAST($as_of - $short_months * INTERVAL 1 MONTH AS DATE)
            OR p.decision_date > CAST($as_of - $long_months * INTERVAL 1 MONTH AS DATE))
-      AND s.in_publicity_from <= $as_of
-      AND $as_of < s.in_publicity_until
+      AND p.in_publicity_from <= $as_of
+      AND $as_of < p.in_publicity_until
 ),
 
 subject_counts AS (
@@ -64,12 +74,9 @@ counted_decisions AS (
 ),
 
 episode_anchor AS (
-    -- the episode holding at T (computed once per load: marts/30_repeated_penalty_spans.sql)
-    SELECT s.uscc, s.episode_start AS start_day, s.opening_decision_no
-    FROM repeated_penalty_spans AS s
-    INNER JOIN warned AS w ON w.uscc = s.uscc
-    WHERE s.span_from <= $as_of
-      AND (s.span_until IS NULL OR s.span_until > $as_of)
+    SELECT e.uscc, e.start_day, e.opening_decision_no
+    FROM episode_at_t AS e
+    INNER JOIN warned AS w ON w.uscc = e.uscc
 ),
 
 subject_anchors AS (

@@ -7,23 +7,22 @@
 --          record's party name.
 -- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W1b, P9–P11; 000 §二(一) 二 ("符合行政处罚信用修复条件，'应修复未修复'的企业信息");
---         P11 at T from marts/25_penalty_publicity_spans.sql
+--         P11 at T, and the decisions themselves: marts/25_penalty_publicity_spans.sql
 WITH should_repair AS (
     SELECT
-        p.uscc,
-        p.decision_no,
-        p.decision_date,
-        p.repair_eligible_date,
-        p.department_code,
-        p.party_name,
-        p.has_pending_repair
-    FROM penalty_facts AS p
-    INNER JOIN penalty_publicity_spans AS s ON s.decision_no = p.decision_no
-    WHERE p.uscc IS NOT NULL
-      AND NOT COALESCE(p.is_natural_person, FALSE)
-      AND s.should_repair_from <= $as_of
-      AND $as_of < s.in_publicity_until
-      AND ($uscc IS NULL OR p.uscc = $uscc)
+        uscc,
+        decision_no,
+        decision_date,
+        repair_eligible_date,
+        department_code,
+        party_name,
+        has_pending_repair
+    FROM penalty_publicity_spans
+    WHERE uscc IS NOT NULL
+      AND NOT is_natural_person
+      AND should_repair_from <= $as_of
+      AND $as_of < in_publicity_until
+      AND ($uscc IS NULL OR uscc = $uscc)
 )
 
 SELECT

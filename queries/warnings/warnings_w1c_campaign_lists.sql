@@ -5,6 +5,7 @@
 --          code, so only the credit office sees them). anchor_records = the campaign name.
 -- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W1c; 000 §二(一) 三 ("省平台推送的本地信用领域突出问题专项治理市场主体名单")
+--         the subject's name: marts/35_listed_subjects.sql
 WITH active_listings AS (
     SELECT
         c.uscc,
@@ -38,5 +39,5 @@ SELECT
     a.listed_date AS first_seen_date,
     LAST_DAY(a.listed_date) AS first_seen_month
 FROM active_listings AS a
-LEFT JOIN indicator_subjects AS s ON s.uscc = a.uscc
+LEFT JOIN listed_subjects AS s ON s.uscc = a.uscc
 LEFT JOIN ref_departments AS d ON d.department_code = a.department_code

@@ -5,12 +5,13 @@
 --          is unknown, then only the credit office sees it). The warning is identified by the first
 --          evaluation of the unbroken run of below-medium results up to T, so a new C after a D keeps
 --          the same warning; anchor_records = the date of the latest evaluation. The runs are
---          computed once per load (marts/30_below_medium_spans.sql, with the evaluator name and
---          the grades from settings); here they are looked up at T.
+--          computed once per load (marts/35_below_medium_spans.sql, with the evaluator name and
+--          the grades from settings, and the subject's registry name and supervising department);
+--          here they are looked up at T.
 -- parameters: $as_of, $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W3; 000 §二(三) ("公共信用综合评价结果为中等以下等级的企业"); 002 §三(一)1
 WITH latest_below AS (
-    SELECT uscc, eval_date, grade, run_start_date
+    SELECT uscc, eval_date, grade, run_start_date, subject_name, supervising_department_code
     FROM below_medium_spans
     WHERE eval_date <= $as_of
       AND (valid_until IS NULL OR valid_until > $as_of)
@@ -18,14 +19,14 @@ WITH latest_below AS (
 )
 
 SELECT
-    'W3-' || SUBSTR(MD5('W3|' || l.uscc || '|' || COALESCE(s.supervising_department_code, '') || '|'
+    'W3-' || SUBSTR(MD5('W3|' || l.uscc || '|' || COALESCE(l.supervising_department_code, '') || '|'
                         || CAST(l.run_start_date AS VARCHAR)), 1, 12) AS warning_id,
     'W3' AS warning_type,
     l.uscc,
     CAST(NULL AS VARCHAR) AS party_id_no,
     FALSE AS is_natural_person,
-    s.subject_name,
-    s.supervising_department_code AS department_code,
+    l.subject_name,
+    l.supervising_department_code AS department_code,
     d.short_name AS department_name,
     '公共信用综合评价为' || l.grade || '级（' || CAST(l.eval_date AS VARCHAR) || '评价，中等以下）' AS reason,
     CAST(l.eval_date AS VARCHAR) AS anchor_records,
@@ -36,5 +37,4 @@ SELECT
     l.run_start_date AS first_seen_date,
     LAST_DAY(l.run_start_date) AS first_seen_month
 FROM latest_below AS l
-LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
-LEFT JOIN ref_departments AS d ON d.department_code = s.supervising_department_code
+LEFT JOIN ref_departments AS d ON d.department_code = l.supervising_department_code

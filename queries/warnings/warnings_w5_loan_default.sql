@@ -6,6 +6,7 @@
 --          the day after the buffer ends (first_seen_date). anchor_records = the loan id.
 -- parameters: $as_of, $default_buffer_days, $w5_department, $uscc (one subject, or NULL for all)
 -- source: docs/rules.md W5; 000 §二(五) ("对在金融机构规定的缓冲期内仍未还款的企业")
+--         the subject's name and supervising department: marts/35_listed_subjects.sql
 WITH loans_with_buffer AS (
     SELECT
         loan_id,
@@ -26,7 +27,7 @@ in_default AS (
         s.subject_name,
         s.supervising_department_code
     FROM loans_with_buffer AS l
-    LEFT JOIN indicator_subjects AS s ON s.uscc = l.uscc
+    LEFT JOIN listed_subjects AS s ON s.uscc = l.uscc
     WHERE (l.repaid_date IS NULL OR l.repaid_date > $as_of)
       AND $as_of > CAST(l.due_date + l.buffer_days * INTERVAL 1 DAY AS DATE)
 ),

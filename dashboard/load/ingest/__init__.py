@@ -36,6 +36,7 @@ from dashboard.load.ingest.model import (
     SourceOptions,
     SourceUnavailable,
 )
+from dashboard.store import snapshots
 
 __all__ = [
     "EntitySource",
@@ -238,7 +239,7 @@ def describe_source(source: EntitySource, settings: Settings | None = None) -> S
     settings = settings or get_settings()
     entity = contract.ENTITY_BY_NAME[source.entity]
     report = SourceReport(entity.name, entity.label, source.display_name, constants=dict(source.options.constants))
-    con = duckdb.connect()
+    con = snapshots.connect_for_load(settings)
     try:
         with tempfile.TemporaryDirectory(prefix="describe-") as tmp:
             extract = readers.read(con, source, Path(tmp), lambda message: None, settings.warehouse.max_field_bytes)

@@ -63,6 +63,17 @@ USCC_RE = "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
 ORG_CODE_RE = "[0-9A-Z]{8}-?[0-9X]"
 # The time of day after a date ("2024-03-01 09:30:00.000000", "2024-03-01T09:30:00+08:00").
 TIME_PART = r"[ T]+[0-9]{1,2}:[0-9]{2}.*$"
+# The date spellings exports use most, each sent to its one strptime format: a list of formats
+# tries them in order, and each that fails costs as much as a parse (a date-time at the sixth
+# format cost seven times a plain date). A shape is sent to format k only where the formats before
+# k in contract.DATE_FORMATS cannot match it; a value whose format fails takes the whole list.
+ISO_DATE_LIKE = "____-__-__"  # format 1 is the first: any shape may try it
+SLASH_DATE_RE = "[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}"  # format 1 needs '-'
+COMPACT_DATE_RE = "[0-9]{8}"  # formats 1 and 2 need a separator
+# A date-time whose date is ISO: its date is what the list (or, for a time no format takes, the
+# cut of TIME_PART) gives — the part before the first space or T.
+ISO_DATE_TIME_RE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T]+[0-9]{1,2}:[0-9]{2}.*"
+assert contract.DATE_FORMATS[:3] == ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 NUMBER_TYPES = (contract.INT, contract.DECIMAL)
 # A penalty on a natural person carries no USCC: its empty uscc is not a missing field.
 NATURAL_PERSON = "自然人"
@@ -512,10 +523,20 @@ def _parse(col: contract.Column, v: str, p: _Params) -> str:
         return v
     if col.type == contract.DATE:
         dates = p("date_formats", list(contract.DATE_FORMATS))
+        iso, slash, compact = contract.DATE_FORMATS[:3]
+        fast = (
+            f"CASE WHEN {v} LIKE {p('iso_like', ISO_DATE_LIKE)} THEN try_strptime({v}, {p('iso', iso)}) "
+            f"WHEN regexp_full_match({v}, {p('slash_re', SLASH_DATE_RE)}) THEN try_strptime({v}, {p('slash', slash)}) "
+            f"WHEN regexp_full_match({v}, {p('compact_re', COMPACT_DATE_RE)}) "
+            f"THEN try_strptime({v}, {p('compact', compact)}) "
+            f"WHEN regexp_full_match({v}, {p('iso_time_re', ISO_DATE_TIME_RE)}) "
+            f"THEN try_strptime(regexp_extract({v}, '^[^ T]+'), {p('iso', iso)}) END"
+        )
         # A date-time keeps its date whatever the time looks like (fractions, time zones): the
-        # time part is cut off only for values no format matched (coalesce is lazy).
+        # time part is cut off only for values no format matched (coalesce is lazy, so the list
+        # runs only where the shape's own format did not give a date).
         return (
-            f"CAST(coalesce(try_strptime({v}, {dates}), CASE WHEN {v} LIKE '%:%' THEN "
+            f"CAST(coalesce({fast}, try_strptime({v}, {dates}), CASE WHEN {v} LIKE '%:%' THEN "
             f"try_strptime(regexp_replace({v}, {p('time_part', TIME_PART)}, ''), {dates}) END) AS DATE)"
         )
     if col.type == contract.MONTH:
@@ -681,6 +702,7 @@ def run(
 
     now = dt.datetime.now().replace(microsecond=0)
     seen = f"SELECT _key FROM {TYPED} WHERE _key IS NOT NULL"
+    written = f"t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')"
     rows_current = _one_row(con, f"SELECT count(*) FROM {stg} WHERE _is_current")[0] if mode == FULL else 0
     con.execute("BEGIN TRANSACTION")
     try:
@@ -708,7 +730,7 @@ def run(
                 _loaded_at, _is_current)
             SELECT {", ".join("t." + _q(c.name) for c in entity.columns)}, t._key, t._row_hash, t._flags,
                 $run_id, $source, t._row_no, $now, true
-            FROM {TYPED} t WHERE t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')""",
+            FROM {TYPED} t WHERE {written}""",
             meta,
         )
         raw_values = [f"t.o{mapping.columns[c.name]}" if c.name in mapping.columns else "NULL" for c in entity.columns]
@@ -724,7 +746,7 @@ def run(
         con.execute(
             f"""INSERT INTO {raw} ({typed_cols}, _key, _row_hash, _extra, _run_id, _source, _row_no)
             SELECT {", ".join(raw_values)}, t._key, t._row_hash, {extra_sql}, $run_id, $source, t._row_no
-            FROM {TYPED} t WHERE t._rid IN (SELECT _rid FROM {PLAN} WHERE action <> 'same')""",
+            FROM {TYPED} t WHERE {written}""",
             {"run_id": run_id, "source": name, **extra_params},
         )
         if result.rows_quarantined > len(rejects):  # rows of the extract itself are unusable

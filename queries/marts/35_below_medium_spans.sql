@@ -6,7 +6,9 @@
 --          of results that are not in a better grade up to it (a run ends at a day with a result
 --          outside $below_medium_grades; a day with such a result as well as a below-medium one is
 --          not below medium). None of this depends on T, so W3 at T is a lookup:
---          eval_date <= T AND (valid_until IS NULL OR valid_until > T).
+--          eval_date <= T AND (valid_until IS NULL OR valid_until > T). Each row carries the
+--          subject's registry name and supervising department (marts/30_indicator_subjects.sql;
+--          NULL for a USCC the registry does not know), so W3 reads this table alone.
 -- parameters: $public_evaluation_name, $below_medium_grades (';'-joined, settings grades.below_medium)
 -- source: docs/rules.md W3; 000 §二(三) ("公共信用综合评价结果为中等以下等级的企业"); 002 §三(一)1
 CREATE OR REPLACE TABLE below_medium_spans AS
@@ -58,8 +60,11 @@ SELECT
     p.eval_date,
     p.grade,
     r.valid_until,
-    r.run_start_date
+    r.run_start_date,
+    s.subject_name,
+    s.supervising_department_code
 FROM public_evaluations AS p
 INNER JOIN runs AS r ON r.uscc = p.uscc AND r.eval_date = p.eval_date
+LEFT JOIN indicator_subjects AS s ON s.uscc = p.uscc
 WHERE p.is_below_medium
   AND NOT r.has_better_result
