@@ -23,6 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.config
+import streamlit.logger
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import auth, users
@@ -151,6 +152,9 @@ def bench_pages(snapshot_settings: Settings, runs: int, say: Callable[[str], Non
     _use(snapshot_settings)
     _bench_account(snapshot_settings)
     streamlit.config.set_option("client.showErrorDetails", "full")  # a failing page names its error
+    # the caches emptied between runs live outside a server: Streamlit says so on every run, which
+    # would bury the figures (a page's own error still reaches the table through AppTest)
+    streamlit.logger.set_log_level("error")
     info = current_snapshot(snapshot_settings)
     if info is None:
         raise RuntimeError("没有可用的数据快照")

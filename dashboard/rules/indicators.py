@@ -284,26 +284,35 @@ def _precomputed_rules(
 def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: Iterable[dt.date]) -> int:
     """Compute the rule rows of every indicator at each of `month_ends`, for each of
     PRECOMPUTED_BREAKDOWNS, with the rule queries into indicators_precomputed, replacing whatever
-    was there (a load does this for the month-ends whose warnings it precomputes). Returns the
-    number of rows written."""
+    was there (a load does this for the month-ends whose warnings it precomputes). Each rule file
+    runs once per breakdown for all the month-ends, as the series of the latest one (its points are
+    computed exactly as at each date on its own: indicator_series). Returns the number of rows
+    written."""
     con.execute("DELETE FROM indicators_precomputed")
     con.execute("DELETE FROM indicators_precomputed_dates")
+    days = sorted({as_date(d) for d in month_ends})
+    if not days:
+        return 0
+    latest = days[-1]
+    # the series of `latest` holds it and every month-end of the months before it in the span
+    months = (latest.year - days[0].year) * 12 + latest.month - days[0].month + 1
     key = settings_key(settings)
-    for day in sorted(set(month_ends)):
-        for breakdown in PRECOMPUTED_BREAKDOWNS:
-            params = rule_params(settings, day, breakdown=breakdown)
-            for query in RULE_QUERIES:
-                run_sql(
-                    con,
-                    "INSERT INTO indicators_precomputed BY NAME "
-                    f"SELECT CAST($breakdown AS VARCHAR) AS breakdown, * FROM ({as_subquery(query_text(query))}) AS r",
-                    params,
-                )
-        run_sql(
-            con,
-            "INSERT INTO indicators_precomputed_dates VALUES ($as_of, $key, current_localtimestamp())",
-            {"as_of": day, "key": key},
-        )
+    for breakdown in PRECOMPUTED_BREAKDOWNS:
+        params = {**rule_params(settings, latest, series_months=months, breakdown=breakdown), "days": days}
+        for query in RULE_QUERIES:
+            run_sql(
+                con,
+                "INSERT INTO indicators_precomputed BY NAME "
+                f"SELECT CAST($breakdown AS VARCHAR) AS breakdown, * FROM ({as_subquery(query_text(query))}) AS r "
+                "WHERE list_contains($days, r.as_of_date)",
+                params,
+            )
+    run_sql(
+        con,
+        "INSERT INTO indicators_precomputed_dates "
+        "SELECT DISTINCT as_of_date, $key, current_localtimestamp() FROM indicators_precomputed",
+        {"key": key},
+    )
     row = con.execute("SELECT count(*) FROM indicators_precomputed").fetchone()
     assert row is not None  # count(*) always returns one row
     return int(row[0])
@@ -362,11 +371,13 @@ def _dates_as_date(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _worst_first(frame: pd.DataFrame, direction: str) -> pd.DataFrame:
-    # the weakest groups first: lowest values of a 'higher' indicator, highest of a 'lower' one
-    return frame.sort_values("value", ascending=(direction == "higher"), na_position="last", kind="stable").reset_index(
-        drop=True
-    )
+def _worst_first(frame: pd.DataFrame, direction: str, code: str) -> pd.DataFrame:
+    """The weakest groups first: lowest values of a 'higher' indicator, highest of a 'lower' one;
+    groups of equal value in the order of their `code` column, whatever order the rows came in."""
+    by_code = frame.sort_values(code, na_position="last", kind="stable")
+    return by_code.sort_values(
+        "value", ascending=(direction == "higher"), na_position="last", kind="stable"
+    ).reset_index(drop=True)
 
 
 def indicator_by_department(
@@ -424,7 +435,7 @@ def _department_rows(
     rows = rules[(rules["indicator_id"] == entry["indicator_id"]) & (rules["as_of_date"] == as_of)]
     rows = rows.rename(columns={"group_code": "department_code"})
     rows["department_name"] = _names(con, "department", rows["department_code"], UNMAPPED_DEPARTMENT)
-    return _worst_first(_finish(rows, entry), entry["direction"])[DEPARTMENT_COLUMNS]
+    return _worst_first(_finish(rows, entry), entry["direction"], "department_code")[DEPARTMENT_COLUMNS]
 
 
 def indicator_by_district(
@@ -442,7 +453,7 @@ def indicator_by_district(
     rows = rules[(rules["indicator_id"] == indicator_id) & (rules["as_of_date"] == as_of)]
     rows = rows.rename(columns={"group_code": "district_code"})
     rows["district_name"] = _names(con, "district", rows["district_code"], UNKNOWN_DISTRICT)
-    return _worst_first(_finish(rows, entry), entry["direction"])[DISTRICT_COLUMNS]
+    return _worst_first(_finish(rows, entry), entry["direction"], "district_code")[DISTRICT_COLUMNS]
 
 
 def indicator_detail_rows(
