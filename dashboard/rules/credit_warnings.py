@@ -43,6 +43,7 @@ from dashboard.store.db import (
     run_sql,
 )
 from dashboard.store.schema import mart_params, release_digest
+from dashboard.store.schema import precomputed_dates as stored_dates
 
 WARNING_TYPES = {
     "W1": "多次行政处罚预警",
@@ -197,11 +198,7 @@ def _release_digest() -> str:
 def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
     """Month-end → settings_key of the warnings the load computed in advance (empty for a
     warehouse that has none)."""
-    try:
-        frame = run_query(con, "warnings_precomputed_dates")
-    except duckdb.CatalogException:  # a snapshot built before warnings were precomputed
-        return {}
-    return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
+    return stored_dates(con, "warnings_precomputed_dates")
 
 
 def precompute(con: duckdb.DuckDBPyConnection, settings: Settings, month_ends: Iterable[dt.date]) -> int:

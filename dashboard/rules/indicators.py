@@ -44,6 +44,7 @@ from dashboard.store.db import (
     run_sql,
 )
 from dashboard.store.schema import mart_params, release_digest
+from dashboard.store.schema import precomputed_dates as stored_dates
 
 # Indicator id → its rule file, and rule file → the ids it returns, both from the `-- rule:` lines
 # of queries/indicators/ (a rule file names its ids without parenthesis: `-- rule: I04a, I04b, I04c`).
@@ -252,17 +253,14 @@ def settings_key(settings: Settings) -> str:
 
 @lru_cache(maxsize=1)
 def _release_digest() -> str:
+    """The release digest of the indicator rule files (store.schema.release_digest), once per process."""
     return release_digest(query_text(q) for q in RULE_QUERIES)
 
 
 def precomputed_dates(con: duckdb.DuckDBPyConnection) -> dict[dt.date, str]:
     """Month-end → settings_key of the indicator rows the load computed in advance (empty for a
     warehouse that has none)."""
-    try:
-        frame = run_query(con, "indicators_precomputed_dates")
-    except duckdb.CatalogException:  # a snapshot built before indicators were precomputed
-        return {}
-    return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
+    return stored_dates(con, "indicators_precomputed_dates")
 
 
 def _precomputed_rules(

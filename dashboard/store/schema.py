@@ -30,7 +30,7 @@ from dashboard.core import contract
 from dashboard.core.identifiers import is_valid_resident_id, is_valid_uscc
 from dashboard.core.settings import QUERIES_DIR, REFERENCE_DIR, Settings, get_settings
 from dashboard.core.workdays import calendar_rows
-from dashboard.store.db import MARTS_FOLDER, bind
+from dashboard.store.db import MARTS_FOLDER, bind, run_query
 
 SQL_TYPES = {
     contract.TEXT: "VARCHAR",
@@ -239,6 +239,17 @@ def release_digest(query_texts: Iterable[str], queries_dir: Path = QUERIES_DIR) 
     files = [*mart_files(queries_dir), *sorted(REFERENCE_DIR.glob("*.csv"))]
     texts = [*query_texts, *(p.read_text(encoding="utf-8") for p in files)]
     return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def precomputed_dates(con: duckdb.DuckDBPyConnection, dates_query: str) -> dict[dt.date, str]:
+    """Month-end → the settings key of results a load computed in advance, read by `dates_query`
+    (warnings_precomputed_dates, indicators_precomputed_dates: as_of_date, settings_key); empty for
+    a warehouse built before such results were stored."""
+    try:
+        frame = run_query(con, dates_query)
+    except duckdb.CatalogException:  # a snapshot built before they were precomputed
+        return {}
+    return {pd.Timestamp(d).date(): k for d, k in zip(frame["as_of_date"], frame["settings_key"])}
 
 
 def mart_params(settings: Settings) -> dict[str, Any]:
