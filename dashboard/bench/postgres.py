@@ -43,7 +43,7 @@ from sqlglot import ErrorLevel
 from dashboard.bench.scan import Catalogue, Reads, merged, query_reads
 from dashboard.core.settings import Settings
 from dashboard.rules.credit_warnings import WARNING_QUERIES, WARNING_TYPES, warning_params
-from dashboard.rules.indicators import RULE_QUERIES, indicator_catalogue, rule_params
+from dashboard.rules.indicators import DETAIL_QUERIES, RULE_QUERIES, indicator_catalogue, rule_params
 from dashboard.store.db import bind, query_text
 
 URL_VARIABLE = "DASHBOARD_BENCH_POSTGRES_URL"
@@ -124,8 +124,9 @@ def _indicator_label(ids: tuple[str, ...], names: Mapping[str, str]) -> str:
 
 
 def measured_rules(settings: Settings, as_of: dt.date) -> list[MeasuredRule]:
-    """Every indicator rule file (city figures at `as_of`, as indicators_at runs them) and every
-    warning rule file (W1 … W5 at `as_of`, all subjects), in catalogue order."""
+    """Every indicator rule file (city figures at `as_of`, as indicators_at runs them), every
+    warning rule file (W1 … W5 at `as_of`, all subjects) and every indicator's detail list (the
+    whole city's, as 监测指标 opens it), in catalogue order."""
     names = dict(zip(*(indicator_catalogue(settings)[c] for c in ("indicator_id", "name")), strict=True))
     out = []
     indicator = rule_params(settings, as_of)
@@ -136,6 +137,19 @@ def measured_rules(settings: Settings, as_of: dt.date) -> list[MeasuredRule]:
     for rule, query in WARNING_QUERIES.items():
         sql = query_text(query)
         out.append(MeasuredRule((rule,), f"{rule} {WARNING_TYPES[rule]}", query, sql, bind(sql, warning)))
+    catalogue = indicator_catalogue(settings).set_index("indicator_id")
+    for indicator_id, query in DETAIL_QUERIES.items():
+        # the detail list as 监测指标 opens it for the whole city (indicators.indicator_detail_rows)
+        sql = query_text(query)
+        responsible = catalogue.at[indicator_id, "responsible_departments"] or [None]
+        params = {
+            **indicator,
+            "indicator_id": indicator_id,
+            "department_code": None,
+            "district_code": None,
+            "responsible_department": responsible[0],
+        }
+        out.append(MeasuredRule((indicator_id,), f"{indicator_id} 明细清单", query, sql, bind(sql, params)))
     return out
 
 
